@@ -1,0 +1,52 @@
+// listener: accept loop.
+#include "core/listener.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/context_impl.hpp"
+#include "io/io_thread.hpp"
+
+namespace zmx::detail {
+
+listener::listener(session::params p, int fd) : p_(std::move(p)), fd_(fd) { p_.ctx.object_started(); }
+
+listener::~listener() {
+    if (fd_ >= 0) ::close(fd_);
+    p_.ctx.object_finished();
+}
+
+void listener::start() {
+    p_.thread.post([self = shared_from_this()] {
+        if (self->closed_) return;
+        self->handle_ = self->p_.thread.loop().add(self->fd_, self.get());
+        self->p_.thread.loop().set_pollin(self->handle_);
+    });
+}
+
+void listener::terminate() {
+    p_.thread.post([self = shared_from_this()] {
+        if (self->closed_) return;
+        self->closed_ = true;
+        if (self->handle_ != nullptr) self->p_.thread.loop().remove(self->handle_);
+        self->handle_ = nullptr;
+        ::close(self->fd_);
+        self->fd_ = -1;
+        for (auto& s : self->sessions_) s->terminate();
+        self->sessions_.clear();
+    });
+}
+
+void listener::on_readable() {
+    std::erase_if(sessions_, [](const std::shared_ptr<session>& s) { return s->finished(); });
+    for (int i = 0; i < 64 && !closed_; ++i) {
+        int err = 0;
+        std::unique_ptr<stream> st = p_.tr.accept(fd_, p_.opts, err);
+        if (!st) return;  // EAGAIN, or a failed accept (the monitor will report it)
+        sessions_.push_back(session::accepted(p_, std::move(st)));
+    }
+}
+
+}  // namespace zmx::detail

@@ -1,0 +1,34 @@
+#pragma once
+// Peer properties (Socket-Type, Identity, X-..., Peer-Address) shared by every message received on one
+// connection. Immutable after construction; reference-counted (atomic) because messages carrying it may
+// be read on any thread. Created by the engine when a handshake completes.
+#include <atomic>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace zmx::detail {
+
+using property_list = std::vector<std::pair<std::string, std::string>>;
+
+struct metadata {
+    explicit metadata(property_list p) : props(std::move(p)) {}
+
+    // Value of a property (case-sensitive, like libzmq), or null. "Identity" falls back to "Routing-Id".
+    const char* get(std::string_view name) const noexcept {
+        for (const auto& [k, v] : props)
+            if (k == name) return v.c_str();
+        if (name == "Identity") return get("Routing-Id");
+        return nullptr;
+    }
+    void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+    void release() noexcept {
+        if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
+    std::atomic<int> refs{1};
+    const property_list props;
+};
+
+}  // namespace zmx::detail

@@ -1,0 +1,104 @@
+// pipe: SPSC queues with HWM accounting; wake-ups only on transitions.
+#include "core/pipe.hpp"
+
+namespace zmx::detail {
+
+namespace {
+enum { notify_readable, notify_writable, notify_closed };
+}
+
+pipe_link::pipe_link(int hwm0, int hwm1) {
+    dir_[0].hwm = hwm0 > 0 ? static_cast<std::uint64_t>(hwm0) : 0;
+    dir_[1].hwm = hwm1 > 0 ? static_cast<std::uint64_t>(hwm1) : 0;
+}
+
+std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1) { return std::make_shared<pipe_link>(hwm0, hwm1); }
+
+void pipe_link::notify(int end_index, int what) {
+    std::shared_ptr<pipe_sink> s;
+    {
+        std::lock_guard lock(notify_mtx_);
+        s = sinks_[end_index];
+    }
+    if (!s) return;
+    pipe& p = end(end_index);
+    switch (what) {
+    case notify_readable: s->pipe_readable(p); break;
+    case notify_writable: s->pipe_writable(p); break;
+    default: s->pipe_closed(p); break;
+    }
+}
+
+void pipe::set_sink(std::shared_ptr<pipe_sink> sink) {
+    std::lock_guard lock(link_->notify_mtx_);
+    link_->sinks_[index_] = std::move(sink);
+}
+
+pipe& pipe::peer() noexcept { return link_->end(1 - index_); }
+
+std::shared_ptr<pipe_link> pipe::link() const { return link_->shared_from_this(); }
+
+bool pipe::check_write() {
+    auto& d = link_->dir_[index_];
+    if (d.hwm == 0 || writing_multipart_) return true;
+    if (msgs_written_ - d.read_count.load(std::memory_order_acquire) < d.hwm) return true;
+    // Full: ask the reader to tell us when it has drained, then look again (it may have read meanwhile).
+    d.blocked_at.store(msgs_written_, std::memory_order_relaxed);
+    d.writer_waiting.store(true, std::memory_order_seq_cst);
+    if (msgs_written_ - d.read_count.load(std::memory_order_seq_cst) < d.hwm) {
+        d.writer_waiting.store(false, std::memory_order_relaxed);
+        return true;
+    }
+    return false;
+}
+
+bool pipe::write(message& msg) {
+    if (!check_write()) return false;
+    const bool more = msg.more();
+    link_->dir_[index_].queue.write(std::move(msg));
+    writing_multipart_ = more;
+    if (!more) ++msgs_written_;
+    return true;
+}
+
+void pipe::flush() {
+    // A message becomes visible only whole: a partly written multipart message waits for its last frame.
+    if (writing_multipart_) return;
+    if (!link_->dir_[index_].queue.flush()) link_->notify(1 - index_, notify_readable);
+}
+
+bool pipe::check_read() { return link_->dir_[1 - index_].queue.check_read(); }
+
+bool pipe::read(message& msg) {
+    auto& d = link_->dir_[1 - index_];
+    if (!d.queue.read(msg)) return false;
+    if (!msg.more()) {
+        ++msgs_read_;
+        d.read_count.store(msgs_read_, std::memory_order_seq_cst);
+        // Wake a blocked writer once half of its window has drained (not for every message).
+        if (d.writer_waiting.load(std::memory_order_seq_cst)) {
+            const std::uint64_t blocked = d.blocked_at.load(std::memory_order_relaxed);
+            const std::uint64_t lwm = d.hwm > 1 ? d.hwm / 2 : 0;
+            if (msgs_read_ + lwm >= blocked && d.writer_waiting.exchange(false))
+                link_->notify(1 - index_, notify_writable);
+        }
+    }
+    return true;
+}
+
+void pipe::close() {
+    flush();
+    link_->dir_[index_].closed.store(true, std::memory_order_release);
+    set_sink(nullptr);
+    link_->notify(1 - index_, notify_closed);
+}
+
+bool pipe::peer_closed() const noexcept {
+    return link_->dir_[1 - index_].closed.load(std::memory_order_acquire);
+}
+
+std::uint64_t pipe::outbound_queued() const noexcept {
+    return msgs_written_ - link_->dir_[index_].read_count.load(std::memory_order_acquire);
+}
+
+}  // namespace zmx::detail

@@ -1,0 +1,110 @@
+#pragma once
+// pipe — one end of a bidirectional message link between two owners (a socket and a session, or two
+// sockets for inproc). Each direction is a lock-free single-producer/single-consumer queue counted
+// against a high-water mark. The ends are created together by make_pipe() and share a pipe_link;
+// each end is used by one thread at a time (its owner's). The other end's owner learns of activity
+// through its pipe_sink only on transitions: empty→non-empty, full→room, and close.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <zmx/message.hpp>
+
+#include "util/spsc_queue.hpp"
+
+namespace zmx::detail {
+
+class pipe;
+class pipe_link;
+
+// Receives notifications about one pipe end. Called from the thread of the *other* end's owner, with no
+// pipe lock held; implementations record or post the event and return. A sink may still be called
+// once just after it was replaced, so it must ignore pipes it no longer holds.
+class pipe_sink {
+public:
+    virtual void pipe_readable(pipe& p) = 0;  // p has messages after its reader found it empty
+    virtual void pipe_writable(pipe& p) = 0;  // p has room again after write() refused at the HWM
+    virtual void pipe_closed(pipe& p) = 0;    // the peer end closed; p can still drain what is queued
+protected:
+    ~pipe_sink() = default;
+};
+
+class pipe {
+public:
+    // Writer side (owner's thread). write() moves msg in and returns true, or returns false and
+    // leaves msg untouched when the HWM is reached (the sink gets pipe_writable later).
+    bool check_write();
+    bool write(message& msg);
+    // Makes written messages visible to the peer, waking it if it was waiting.
+    void flush();
+
+    // Reader side (owner's thread). false when empty: the sink gets pipe_readable when more arrives.
+    bool check_read();
+    bool read(message& msg);
+
+    // This end is done: queued outbound messages stay readable by the peer, which is then told.
+    // The owner must not use the end afterwards except to drop its reference to the link.
+    void close();
+    // True once the peer end closed (its messages may still be queued for us).
+    bool peer_closed() const noexcept;
+    // Number of messages written by us and not yet read by the peer.
+    std::uint64_t outbound_queued() const noexcept;
+
+    // Set or clear (nullptr) the sink that hears about this end.
+    void set_sink(std::shared_ptr<pipe_sink> sink);
+
+    pipe& peer() noexcept;
+    int index() const noexcept { return index_; }
+    std::shared_ptr<pipe_link> link() const;
+
+    // Owner data: free for the socket type / session that holds this end.
+    std::uint32_t routing_id = 0;
+    bool in_active = false;   // used by fair_queue
+    bool out_active = false;  // used by load_balancer
+    void* owner_data = nullptr;
+
+private:
+    friend class pipe_link;
+    pipe(pipe_link* link, int index) : link_(link), index_(index) {}
+    pipe_link* link_;
+    int index_;
+    // Writer-side state (owned by this end's thread).
+    std::uint64_t msgs_written_ = 0;
+    bool writing_multipart_ = false;
+    // Reader-side state: messages this end has read from the inbound queue.
+    std::uint64_t msgs_read_ = 0;
+};
+
+// Shared state of two pipe ends. Kept alive by shared_ptr from both owners.
+class pipe_link : public std::enable_shared_from_this<pipe_link> {
+public:
+    // hwm[0]: messages end 0 may queue towards end 1; hwm[1]: the reverse. 0 = unlimited.
+    pipe_link(int hwm0, int hwm1);
+    pipe& end(int i) noexcept { return i == 0 ? end0_ : end1_; }
+
+    // ZMQ_LINGER of the socket at the time it closed its end (ms, -1 = forever): how long the other
+    // end may keep sending what is queued.
+    std::atomic<int> linger{-1};
+
+private:
+    friend class pipe;
+    struct direction {
+        spsc_queue<message> queue;
+        std::atomic<std::uint64_t> read_count{0};      // messages the reader consumed
+        std::atomic<bool> writer_waiting{false};       // writer hit the HWM
+        std::atomic<std::uint64_t> blocked_at{0};      // writer's count when it hit the HWM
+        std::atomic<bool> closed{false};               // writer end closed
+        std::uint64_t hwm = 0;
+    };
+    void notify(int end_index, int what);
+    direction dir_[2];  // dir_[i]: written by end i, read by end 1-i
+    pipe end0_{this, 0};
+    pipe end1_{this, 1};
+    std::mutex notify_mtx_;
+    std::shared_ptr<pipe_sink> sinks_[2];
+};
+
+// Creates a link; returns it (ends via link->end(0) / end(1)).
+std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1);
+
+}  // namespace zmx::detail

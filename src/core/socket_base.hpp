@@ -1,0 +1,74 @@
+#pragma once
+// socket_base — the shell every socket type runs in: options, endpoints (listeners and dialing
+// sessions), pipes, the command mailbox, blocking with timeouts, and close. All public methods take
+// the socket's lock, so thread-safe types may be used from many threads at once and classic types pay
+// only an uncontended lock. Methods return 0 or an errno value; only src/capi and the C++ API turn
+// them into errno or exceptions. Created by context_impl::create_socket; destroyed by close().
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+#include <zmx/message.hpp>
+
+#include "core/mailbox.hpp"
+#include "core/options.hpp"
+#include "sockets/socket_type.hpp"
+
+namespace zmx::detail {
+
+class context_impl;
+class endpoint_owner;
+
+class socket_base {
+public:
+    socket_base(context_impl& ctx, const socket_type_info& info, int ipv6);
+    ~socket_base();
+    socket_base(const socket_base&) = delete;
+    socket_base& operator=(const socket_base&) = delete;
+
+    int bind(std::string_view endpoint);
+    int unbind(std::string_view endpoint);
+    int connect(std::string_view endpoint);
+    int disconnect(std::string_view endpoint);
+    // PEER: connect and return the new pipe's routing id in id_out.
+    int connect_peer(std::string_view endpoint, std::uint32_t& id_out);
+
+    // flags: 1 = DONTWAIT, 2 = SNDMORE. send consumes msg on success.
+    int send(message& msg, int flags);
+    int recv(message& msg, int flags);
+
+    int setsockopt(int id, const void* value, std::size_t len);
+    int getsockopt(int id, void* value, std::size_t* len);
+
+    // Closes the socket (linger applies to queued messages) and deletes it.
+    void close();
+
+    // Called by the context (any thread) when it starts terminating.
+    void context_terminated();
+
+    const socket_type_info& info() const noexcept { return info_; }
+
+private:
+    using lock_t = std::unique_lock<std::mutex>;
+    int connect_locked(std::string_view endpoint, std::uint32_t* id_out);
+    void process_commands();
+    void attach(std::shared_ptr<pipe_link> link, int end);
+    void detach(pipe& p);
+    void reap_closing();
+    // Waits for commands until deadline_ms (-1 = forever). 0, EAGAIN (timed out) or ETERM.
+    int wait(lock_t& lock, std::int64_t deadline_ms);
+
+    context_impl& ctx_;
+    const socket_type_info& info_;
+    std::unique_ptr<socket_type> type_;
+    std::shared_ptr<socket_mailbox> mb_;
+    socket_options opts_;
+    std::map<pipe*, std::shared_ptr<pipe_link>> pipes_;
+    std::vector<pipe*> closing_;  // peer closed; detached once drained
+    std::multimap<std::string, std::shared_ptr<endpoint_owner>, std::less<>> endpoints_;
+};
+
+}  // namespace zmx::detail

@@ -1,0 +1,49 @@
+// SERVER: routing-id addressed replies, fair-queued receive.
+#include "sockets/server.hpp"
+
+#include <cerrno>
+
+#include "sockets/types.hpp"
+
+namespace zmx::detail {
+
+void server::attach(pipe& p) {
+    table_.add(p);
+    fq_.attach(p);
+}
+
+void server::detach(pipe& p) {
+    fq_.detach(p);
+    table_.remove(p);
+}
+
+int server::send(message& msg) {
+    pipe* p = table_.find(msg.routing_id());
+    if (p == nullptr) return EHOSTUNREACH;
+    const std::uint32_t id = msg.routing_id();
+    msg.set_routing_id(0);
+    if (!p->write(msg)) {
+        msg.set_routing_id(id);
+        return EAGAIN;
+    }
+    p->flush();
+    return 0;
+}
+
+int server::recv(message& msg) {
+    pipe* from = nullptr;
+    for (;;) {
+        const int rc = fq_.recv(msg, &from);
+        if (rc != 0) return rc;
+        if (!msg.more()) break;
+        // Multipart messages are not for this socket type: drop the whole message.
+        while (msg.more() && fq_.recv(msg, &from) == 0) {
+        }
+    }
+    msg.set_routing_id(from->routing_id);
+    return 0;
+}
+
+std::unique_ptr<socket_type> make_server(const socket_options&) { return std::make_unique<server>(); }
+
+}  // namespace zmx::detail

@@ -1,0 +1,25 @@
+#pragma once
+// server — SERVER (RFC 41) and the base of PEER (RFC 51): each peer pipe gets a uint32 routing id;
+// received messages carry it, sends go to the pipe with the message's id (EHOSTUNREACH if unknown),
+// waiting (EAGAIN) while that pipe is at its HWM — never dropping. Single-part messages only.
+#include "sockets/routing/fair_queue.hpp"
+#include "sockets/routing/routing_table.hpp"
+#include "sockets/socket_type.hpp"
+
+namespace zmx::detail {
+
+class server : public socket_type {
+public:
+    void attach(pipe& p) override;
+    void detach(pipe& p) override;
+    void on_readable(pipe& p) override { fq_.activate(p); }
+    void on_writable(pipe&) override {}
+    int send(message& msg) override;
+    int recv(message& msg) override;
+
+private:
+    fair_queue fq_;
+    routing_table table_;
+};
+
+}  // namespace zmx::detail

@@ -1,0 +1,56 @@
+#pragma once
+// socket_type — the plug-in interface of one ZeroMQ socket type (PEER, SERVER, CLIENT, ...), and
+// socket_type_info, its row in the registry. A socket_type is owned by its socket_base and every hook
+// is called with the socket's lock held, on the calling application thread; hooks never block.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <zmx/message.hpp>
+
+#include "core/pipe.hpp"
+
+namespace zmx::detail {
+
+struct socket_options;
+
+class socket_type {
+public:
+    virtual ~socket_type() = default;
+
+    // A pipe to a new peer. The socket type may set p.routing_id. Never blocks.
+    virtual void attach(pipe& p) = 0;
+    // The pipe is going away (peer gone and drained, or disconnect). Forget every reference to it.
+    virtual void detach(pipe& p) = 0;
+    // p has inbound messages again / room to write again.
+    virtual void on_readable(pipe& p) = 0;
+    virtual void on_writable(pipe& p) = 0;
+
+    // 0 (message consumed), EAGAIN (nothing can take it now; the shell may wait), or another errno.
+    virtual int send(message& msg) = 0;
+    // 0 (msg filled), EAGAIN (nothing to read now), or another errno.
+    virtual int recv(message& msg) = 0;
+
+    // Type-specific options: 0, an errno, or -1 when the option is not the type's own.
+    virtual int set_option(int /*id*/, const void* /*value*/, std::size_t /*len*/) { return -1; }
+    virtual int get_option(int /*id*/, void* /*value*/, std::size_t* /*len*/) const { return -1; }
+};
+
+struct socket_type_info {
+    int id;                                   // ZMQ_* number
+    std::string_view name;                    // ZMTP Socket-Type
+    std::span<const std::string_view> peers;  // Socket-Type names it accepts
+    bool thread_safe;
+    bool single_part;  // rejects ZMQ_SNDMORE (EINVAL) and drops incoming multipart messages
+    bool can_send;
+    bool can_recv;
+    std::unique_ptr<socket_type> (*make)(const socket_options&);  // null: not built yet
+};
+
+// The registry row for a ZMQ_* type number, or null.
+const socket_type_info* find_socket_type(int id);
+// Whether a socket of type `own` accepts a peer announcing Socket-Type `peer` (exact, case-sensitive).
+bool socket_types_compatible(const socket_type_info& own, std::string_view peer);
+
+}  // namespace zmx::detail

@@ -1,0 +1,14 @@
+#pragma once
+// Factories of the socket types that exist, for the registry table (one per socket type file).
+#include <memory>
+
+namespace zmx::detail {
+
+class socket_type;
+struct socket_options;
+
+std::unique_ptr<socket_type> make_server(const socket_options& o);
+std::unique_ptr<socket_type> make_client(const socket_options& o);
+std::unique_ptr<socket_type> make_peer(const socket_options& o);
+
+}  // namespace zmx::detail

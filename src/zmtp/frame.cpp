@@ -1,0 +1,107 @@
+// ZMTP 3.x frame decoder: header state machine, one allocation per large body.
+#include "zmtp/frame.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+namespace zmx::detail::zmtp {
+
+namespace {
+// No body can exceed the user address space of any 64-bit platform we run on; refusing such sizes
+// up front keeps absurd headers away from the allocator.
+constexpr std::uint64_t max_addressable = std::uint64_t{1} << 48;
+}  // namespace
+
+frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, message& out) {
+    // Fast path: a whole short frame at the front of the input.
+    if (stage_ == stage::flags && in.size() >= 2) {
+        const auto wf = static_cast<std::uint8_t>(in[0]);
+        const auto n = static_cast<std::size_t>(in[1]);
+        if ((wf & wire_long) == 0 && in.size() - 2 >= n && n <= limit_) {
+            try {
+                out = message(in.data() + 2, n);
+            } catch (const std::bad_alloc&) {
+                return fail(ENOMEM);
+            }
+            out.set_flags(message_flags_from_wire(wf));
+            in = in.subspan(2 + n);
+            return result::frame;
+        }
+    }
+
+    while (!in.empty()) {
+        switch (stage_) {
+        case stage::flags:
+            wire_flags_ = static_cast<std::uint8_t>(in[0]);
+            in = in.subspan(1);
+            size_need_ = (wire_flags_ & wire_long) != 0 ? 8 : 1;
+            size_have_ = 0;
+            stage_ = stage::size;
+            break;
+        case stage::size: {
+            const std::size_t take = std::min<std::size_t>(in.size(), size_need_ - size_have_);
+            std::memcpy(size_buf_ + size_have_, in.data(), take);
+            size_have_ = static_cast<std::uint8_t>(size_have_ + take);
+            in = in.subspan(take);
+            if (size_have_ < size_need_) return result::need_more;
+            std::uint64_t size = 0;
+            for (std::uint8_t i = 0; i < size_need_; ++i) size = (size << 8) | size_buf_[i];
+            const result r = start_body(size, out);
+            if (r != result::need_more) return r;
+            break;
+        }
+        case stage::body: {
+            const std::size_t take = std::min(in.size(), body_size_ - body_have_);
+            std::memcpy(static_cast<std::byte*>(body_.data()) + body_have_, in.data(), take);
+            body_have_ += take;
+            in = in.subspan(take);
+            return body_have_ == body_size_ ? finish(out) : result::need_more;
+        }
+        case stage::failed:
+            return result::error;
+        }
+    }
+    return stage_ == stage::failed ? result::error : result::need_more;
+}
+
+frame_decoder::result frame_decoder::advance(std::size_t n, message& out) {
+    if (stage_ == stage::failed) return result::error;
+    if (n > direct_buffer().size()) return fail(EINVAL);
+    if (n == 0) return result::need_more;
+    body_have_ += n;
+    return body_have_ == body_size_ ? finish(out) : result::need_more;
+}
+
+frame_decoder::result frame_decoder::start_body(std::uint64_t size, message& out) {
+    // Every check happens before any allocation.
+    if (size > limit_) return fail(EMSGSIZE);
+    if (size >= max_addressable) return fail(EMSGSIZE);  // also covers the top bit
+    try {
+        body_ = message(static_cast<std::size_t>(size));
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
+    body_size_ = static_cast<std::size_t>(size);
+    body_have_ = 0;
+    if (size == 0) return finish(out);
+    stage_ = stage::body;
+    return result::need_more;
+}
+
+frame_decoder::result frame_decoder::finish(message& out) {
+    out = std::move(body_);
+    out.set_flags(message_flags_from_wire(wire_flags_));
+    stage_ = stage::flags;
+    return result::frame;
+}
+
+frame_decoder::result frame_decoder::fail(int err) noexcept {
+    stage_ = stage::failed;
+    error_ = err;
+    body_.clear();
+    return result::error;
+}
+
+}  // namespace zmx::detail::zmtp
