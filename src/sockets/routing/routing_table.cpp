@@ -5,10 +5,9 @@
 
 namespace zmx::detail {
 
-routing_table::routing_table() {
-    std::random_device rd;
-    next_id_ = static_cast<std::uint32_t>(rd());
-}
+routing_table::routing_table() : next_id_(static_cast<std::uint32_t>(std::random_device{}())) {}
+
+routing_table::routing_table(std::uint32_t first_id) : next_id_(first_id) {}
 
 void routing_table::add(pipe& p) {
     std::uint32_t id = next_id_++;

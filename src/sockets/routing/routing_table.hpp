@@ -11,7 +11,8 @@ namespace zmx::detail {
 
 class routing_table {
 public:
-    routing_table();
+    routing_table();                              // ids start at a random value
+    explicit routing_table(std::uint32_t first_id);  // ids start at first_id (tests)
     // Assigns p.routing_id and records p.
     void add(pipe& p);
     void remove(pipe& p);
