@@ -9,16 +9,14 @@ namespace zmx::detail {
 
 // Any thread, never blocks: milliseconds on the monotonic clock (arbitrary epoch).
 inline std::int64_t now_ms() noexcept {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
 // Any thread, never blocks: microseconds on the monotonic clock (same epoch as now_ms()).
 inline std::int64_t now_us() noexcept {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

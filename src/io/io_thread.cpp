@@ -7,7 +7,7 @@ namespace zmx::detail {
 
 io_thread::io_thread()
     : thread_([this] {
-          ::pthread_setname_np(::pthread_self(), "zmx/io"); // best effort; fails only if too long
+          ::pthread_setname_np(::pthread_self(), "zmx/io");  // best effort; fails only if too long
           loop_.run();
       }) {}
 
@@ -24,4 +24,4 @@ void io_thread::stop_and_join() {
     thread_.join();
 }
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

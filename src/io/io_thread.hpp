@@ -38,4 +38,4 @@ private:
     std::thread thread_;
 };
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

@@ -29,9 +29,9 @@ namespace {
 }
 
 constexpr std::size_t max_events = 256;
-constexpr std::int64_t max_delay_ms = std::int64_t{1} << 40; // ~35 years: keeps deadlines finite
+constexpr std::int64_t max_delay_ms = std::int64_t{1} << 40;  // ~35 years: keeps deadlines finite
 
-} // namespace
+}  // namespace
 
 reactor::reactor() {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -40,7 +40,7 @@ reactor::reactor() {
     }
     epoll_event ev{};
     ev.events = EPOLLIN;
-    ev.data.ptr = nullptr; // nullptr marks the wakeup fd; entries are never null
+    ev.data.ptr = nullptr;  // nullptr marks the wakeup fd; entries are never null
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wakeup_.fd(), &ev) < 0) {
         const int err = errno;
         ::close(epoll_fd_);
@@ -156,11 +156,10 @@ void reactor::fire_timers() {
     for (auto it = timers_.begin(); it != timers_.end() && it->first.first <= now; ++it) {
         due_.push_back(it->first.second);
     }
-    for (std::size_t i = 0; i < due_.size(); ++i) {
-        const timer_id id = due_[i];
+    for (const timer_id id : due_) {  // callbacks cannot touch due_: only fire_timers() does
         const auto d = timer_deadlines_.find(id);
         if (d == timer_deadlines_.end()) {
-            continue; // cancelled by an earlier callback in this pass
+            continue;  // cancelled by an earlier callback in this pass
         }
         const auto it = timers_.find(std::make_pair(d->second, id));
         std::function<void()> fn = std::move(it->second);
@@ -181,7 +180,7 @@ int reactor::next_timeout_ms() const {
     if (wait_us <= 0) {
         return 0;
     }
-    const std::int64_t wait_ms = (wait_us + 999) / 1000; // round up: never wake before the deadline
+    const std::int64_t wait_ms = (wait_us + 999) / 1000;  // round up: never wake before the deadline
     return wait_ms > INT_MAX ? INT_MAX : static_cast<int>(wait_ms);
 }
 
@@ -194,7 +193,7 @@ void reactor::post(std::function<void()> fn) {
         posted_.push_back(std::move(fn));
     }
     if (local) {
-        local_posted_ = true; // run() will not sleep before running it
+        local_posted_ = true;  // run() will not sleep before running it
     } else if (was_empty) {
         // Whoever made the queue non-empty wakes the loop; later posters ride on that wake-up
         // (the loop drains the wakeup before it swaps the queue out).
@@ -233,8 +232,7 @@ void reactor::run() {
 
     std::array<epoll_event, max_events> events{};
     while (!stopping_.load(std::memory_order_acquire)) {
-        const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                                   next_timeout_ms());
+        const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), next_timeout_ms());
         if (n < 0 && errno != EINTR) {
             throw_errno("epoll_wait");
         }
@@ -242,7 +240,7 @@ void reactor::run() {
             const std::uint32_t ev = events[i].events;
             auto* e = static_cast<poll_entry*>(events[i].data.ptr);
             if (e == nullptr) {
-                wakeup_.drain(); // before run_posted() swaps the queue, so no post is missed
+                wakeup_.drain();  // before run_posted() swaps the queue, so no post is missed
                 continue;
             }
             if (e->retired) {
@@ -258,7 +256,7 @@ void reactor::run() {
                 e->handler->on_writable();
             }
         }
-        free_retired(); // the batch is done: no event refers to a retired entry any more
+        free_retired();  // the batch is done: no event refers to a retired entry any more
         fire_timers();
         run_posted();
         free_retired();
@@ -274,4 +272,4 @@ bool reactor::in_loop_thread() const noexcept {
     return loop_thread_.load(std::memory_order_acquire) == std::this_thread::get_id();
 }
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

@@ -33,12 +33,12 @@ protected:
     ~io_handler() = default;
 };
 
-struct poll_entry; // defined in reactor.cpp
+struct poll_entry;  // defined in reactor.cpp
 
 class reactor {
 public:
     using io_handler = detail::io_handler;
-    using handle = poll_entry*; // opaque; valid from add() until remove()
+    using handle = poll_entry*;  // opaque; valid from add() until remove()
     using timer_id = std::uint64_t;
 
     // Creates the epoll set and the wakeup fd. Throws std::system_error on failure.
@@ -101,11 +101,11 @@ private:
     // Loop-thread state.
     std::unordered_set<poll_entry*> live_;
     std::vector<poll_entry*> retired_;
-    std::map<std::pair<std::int64_t, timer_id>, std::function<void()>> timers_; // (deadline_us, id)
+    std::map<std::pair<std::int64_t, timer_id>, std::function<void()>> timers_;  // (deadline_us, id)
     std::unordered_map<timer_id, std::int64_t> timer_deadlines_;
     std::vector<timer_id> due_;
     timer_id next_timer_id_ = 1;
-    bool local_posted_ = false; // a closure was posted from the loop thread (it did not signal)
+    bool local_posted_ = false;  // a closure was posted from the loop thread (it did not signal)
     std::vector<std::function<void()>> running_;
 
     // Shared with posting threads.
@@ -113,4 +113,4 @@ private:
     std::vector<std::function<void()>> posted_;
 };
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

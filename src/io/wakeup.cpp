@@ -62,4 +62,4 @@ bool wakeup::wait(int timeout_ms) noexcept {
     }
 }
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

@@ -14,7 +14,7 @@ public:
     wakeup& operator=(const wakeup&) = delete;
 
     // Any thread, never blocks: the descriptor, readable while signalled (for epoll/poll sets).
-    int fd() const noexcept { return fd_; }
+    [[nodiscard]] int fd() const noexcept { return fd_; }
 
     // Any thread, never blocks: makes fd() readable until the next drain().
     void signal() noexcept;
@@ -30,4 +30,4 @@ private:
     int fd_ = -1;
 };
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

@@ -34,7 +34,7 @@ class spsc_queue {
 
 public:
     spsc_queue() {
-        chunk* c = new chunk;
+        auto* c = new chunk;
         w_chunk_ = c;
         r_chunk_ = c;
     }
@@ -107,7 +107,7 @@ public:
             return true;
         }
         if ((cur & asleep_bit) != 0) {
-            return false; // already asleep and nothing new
+            return false;  // already asleep and nothing new
         }
         if (shared_.compare_exchange_strong(cur, cur | asleep_bit, std::memory_order_acq_rel,
                                             std::memory_order_acquire)) {
@@ -182,4 +182,4 @@ private:
     std::uint64_t avail_ = 0;
 };
 
-} // namespace zmx::detail
+}  // namespace zmx::detail

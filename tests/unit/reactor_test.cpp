@@ -1,8 +1,8 @@
 // Tests for zmx::detail::reactor and io_thread: posted closures, timers, fd readiness, removal
 // inside a batch, stop from another thread. Waits are bounded by deadlines, never fixed sleeps.
+#include "io/reactor.hpp"
 #include "io/clock.hpp"
 #include "io/io_thread.hpp"
-#include "io/reactor.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -64,6 +64,10 @@ struct test_handler final : io_handler {
     std::function<void()> writable;
     int readable_calls = 0;
     int writable_calls = 0;
+    test_handler() = default;
+    test_handler(const test_handler&) = delete;
+    test_handler& operator=(const test_handler&) = delete;
+    virtual ~test_handler() = default;
     void on_readable() override {
         ++readable_calls;
         if (readable) {
@@ -78,7 +82,7 @@ struct test_handler final : io_handler {
     }
 };
 
-} // namespace
+}  // namespace
 
 TEST_CASE("reactor: posted closures run on the loop thread in FIFO order", "[reactor]") {
     io_thread t;
@@ -93,7 +97,7 @@ TEST_CASE("reactor: posted closures run on the loop thread in FIFO order", "[rea
 
     // Two posting threads: each one's closures keep their order; closures posted from the loop
     // thread itself run too (without a wakeup).
-    std::vector<int> seen; // loop thread only
+    std::vector<int> seen;  // loop thread only
     auto poster = [&](int base) {
         for (int i = 0; i < 2000; ++i) {
             t.post([&seen, v = base + i] { seen.push_back(v); });
@@ -123,8 +127,8 @@ TEST_CASE("reactor: posted closures run on the loop thread in FIFO order", "[rea
 
 TEST_CASE("reactor: timers fire in deadline order, cancel works", "[reactor]") {
     io_thread t;
-    std::vector<int> order; // loop thread only
-    std::vector<std::int64_t> early; // timers that fired before their delay (loop thread only)
+    std::vector<int> order;           // loop thread only
+    std::vector<std::int64_t> early;  // timers that fired before their delay (loop thread only)
     std::promise<void> done;
 
     on_loop(t, [&] {
@@ -143,10 +147,10 @@ TEST_CASE("reactor: timers fire in deadline order, cancel works", "[reactor]") {
         const reactor::timer_id cancelled = add(5, -5);
         add(20, 20);
         add(0, 0);
-        add(-7, 1); // negative delay means now (after the 0 above: equal deadlines keep creation order)
+        add(-7, 1);  // negative delay means now (after the 0 above: equal deadlines keep creation order)
         r.cancel_timer(cancelled);
-        r.cancel_timer(cancelled); // second cancel is a no-op
-        r.cancel_timer(9999999);   // unknown id is a no-op
+        r.cancel_timer(cancelled);  // second cancel is a no-op
+        r.cancel_timer(9999999);    // unknown id is a no-op
 
         // A callback cancels a timer due in the same pass (same delay, created after it) and
         // cancels itself (a no-op: it is firing).
@@ -177,7 +181,7 @@ TEST_CASE("reactor: a timer that re-arms itself with delay 0 does not starve pos
         }
     };
     on_loop(t, [&] { t.loop().add_timer(0, tick); });
-    on_loop(t, [&] { *stop_rearming = true; }); // would time out if posted closures never ran
+    on_loop(t, [&] { *stop_rearming = true; });  // would time out if posted closures never ran
 }
 
 TEST_CASE("reactor: fd readiness calls the handler", "[reactor]") {
@@ -213,7 +217,7 @@ TEST_CASE("reactor: pollout, reset_pollout and hang-up", "[reactor]") {
     std::promise<void> wrote;
     std::promise<void> hung_up;
     h.writable = [&] {
-        t.loop().reset_pollout(hd); // level-triggered: without this it would fire again
+        t.loop().reset_pollout(hd);  // level-triggered: without this it would fire again
         wrote.set_value();
     };
     h.readable = [&] {
@@ -285,7 +289,7 @@ TEST_CASE("reactor: stop() from another thread ends run()", "[reactor]") {
     const bool ended = ff.wait_for(deadline) == std::future_status::ready;
     CHECK(ended);
     if (!ended) {
-        r.stop(); // keep the test from hanging in join if stop was lost
+        r.stop();  // keep the test from hanging in join if stop was lost
     }
     loop.join();
 

@@ -1,7 +1,7 @@
 // Tests for zmx::detail::spsc_queue: flush/asleep semantics, chunk boundaries, destruction of
 // leftovers, and a two-thread stress run with wakeup-based sleeping.
-#include "io/wakeup.hpp"
 #include "util/spsc_queue.hpp"
+#include "io/wakeup.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -20,7 +20,7 @@ namespace {
 struct counted {
     static inline int live = 0;
     int value = -1;
-    char pad[56] = {}; // about the size of a message
+    char pad[56] = {};  // about the size of a message
 
     explicit counted(int v) : value(v) { ++live; }
     counted(counted&& o) noexcept : value(o.value) {
@@ -37,7 +37,7 @@ struct counted {
     ~counted() { --live; }
 };
 
-} // namespace
+}  // namespace
 
 TEST_CASE("spsc_queue: flush reports a sleeping reader", "[spsc_queue]") {
     spsc_queue<int, 4> q;
@@ -50,20 +50,20 @@ TEST_CASE("spsc_queue: flush reports a sleeping reader", "[spsc_queue]") {
         CHECK(out == 1);
     }
     SECTION("reader went to sleep: the next flush returns false, only once") {
-        CHECK_FALSE(q.check_read()); // marks asleep
-        CHECK_FALSE(q.check_read()); // still asleep, still nothing
+        CHECK_FALSE(q.check_read());  // marks asleep
+        CHECK_FALSE(q.check_read());  // still asleep, still nothing
         q.write(1);
-        CHECK_FALSE(q.check_read()); // written but not flushed: invisible
-        CHECK_FALSE(q.flush());      // reader was asleep: caller must wake it
-        CHECK(q.flush());            // nothing new written
+        CHECK_FALSE(q.check_read());  // written but not flushed: invisible
+        CHECK_FALSE(q.flush());       // reader was asleep: caller must wake it
+        CHECK(q.flush());             // nothing new written
         q.write(2);
-        CHECK(q.flush()); // reader has not slept again
+        CHECK(q.flush());  // reader has not slept again
         CHECK(q.check_read());
         CHECK(q.read(out));
         CHECK(out == 1);
         CHECK(q.read(out));
         CHECK(out == 2);
-        CHECK_FALSE(q.read(out)); // empty read marks asleep too
+        CHECK_FALSE(q.read(out));  // empty read marks asleep too
         q.write(3);
         CHECK_FALSE(q.flush());
         CHECK(q.read(out));
@@ -79,7 +79,7 @@ TEST_CASE("spsc_queue: flush reports a sleeping reader", "[spsc_queue]") {
         CHECK(q.flush());
         CHECK(q.read(out));
         q.write(3);
-        CHECK(q.flush()); // the reader still had item 2 to read: it is not asleep
+        CHECK(q.flush());  // the reader still had item 2 to read: it is not asleep
         CHECK(q.read(out));
         CHECK(q.read(out));
         CHECK(out == 3);
@@ -148,7 +148,7 @@ TEST_CASE("spsc_queue: leftovers are destroyed with the queue", "[spsc_queue]") 
         }
         q.flush();
         for (int i = 10; i < 17; ++i) {
-            q.write(counted(i)); // never flushed
+            q.write(counted(i));  // never flushed
         }
         CHECK(counted::live == 17);
         counted out(-2);
@@ -156,12 +156,12 @@ TEST_CASE("spsc_queue: leftovers are destroyed with the queue", "[spsc_queue]") 
             REQUIRE(q.read(out));
             CHECK(out.value == i);
         }
-        CHECK(counted::live == 12); // 11 queued + out
+        CHECK(counted::live == 12);  // 11 queued + out
     }
     CHECK(counted::live == 0);
 
     {
-        spsc_queue<counted, 4> q; // empty, and one drained past a chunk with a spare kept
+        spsc_queue<counted, 4> q;  // empty, and one drained past a chunk with a spare kept
         spsc_queue<counted, 4> q2;
         for (int i = 0; i < 9; ++i) {
             q2.write(counted(i));
@@ -220,7 +220,7 @@ std::uint64_t two_thread_run(std::uint64_t count, std::uint64_t batch, bool& tim
     return in_order;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("spsc_queue: two threads, a million items, sleep/wake on empty", "[spsc_queue][threads]") {
     bool timed_out = false;
