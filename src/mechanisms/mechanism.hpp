@@ -93,8 +93,7 @@ protected:
     }
     // Records an ERROR command's reason (and its ZAP status, if it is one).
     void set_peer_error(std::string reason) {
-        if (reason.size() == 3 && reason[0] >= '3' && reason[0] <= '5' && reason[1] == '0' &&
-            reason[2] == '0')
+        if (reason.size() == 3 && reason[0] >= '3' && reason[0] <= '5' && reason[1] == '0' && reason[2] == '0')
             auth_status_ = (reason[0] - '0') * 100;
         peer_error_ = std::move(reason);
     }

@@ -57,8 +57,7 @@ int null_mechanism::process_handshake_command(message& cmd) {
         return fail(protocol_errors::zmtp_unspecified, "peer sent ERROR: " + reason);
     }
     failed_ = true;
-    return fail(protocol_errors::zmtp_unexpected_command,
-                "unexpected command during NULL handshake");
+    return fail(protocol_errors::zmtp_unexpected_command, "unexpected command during NULL handshake");
 }
 
 mechanism::status null_mechanism::state() const {

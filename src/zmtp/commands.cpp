@@ -21,8 +21,7 @@ std::byte* start_command(message& m, std::string_view name, std::size_t extra) {
     return p + 1 + name.size();
 }
 
-bool rest_of(std::span<const std::byte> body, std::string_view name,
-             std::span<const std::byte>& rest) noexcept {
+bool rest_of(std::span<const std::byte> body, std::string_view name, std::span<const std::byte>& rest) noexcept {
     if (!is_command(body, name)) return false;
     rest = body.subspan(1 + name.size());
     return true;
@@ -85,10 +84,18 @@ message make_pong(std::span<const std::byte> context) {
     return make_command("PONG", context.first(std::min(context.size(), max_ping_context)));
 }
 
-message make_subscribe(std::span<const std::byte> topic) { return make_command("SUBSCRIBE", topic); }
-message make_cancel(std::span<const std::byte> topic) { return make_command("CANCEL", topic); }
-message make_join(std::string_view group) { return make_command("JOIN", as_bytes(group)); }
-message make_leave(std::string_view group) { return make_command("LEAVE", as_bytes(group)); }
+message make_subscribe(std::span<const std::byte> topic) {
+    return make_command("SUBSCRIBE", topic);
+}
+message make_cancel(std::span<const std::byte> topic) {
+    return make_command("CANCEL", topic);
+}
+message make_join(std::string_view group) {
+    return make_command("JOIN", as_bytes(group));
+}
+message make_leave(std::string_view group) {
+    return make_command("LEAVE", as_bytes(group));
+}
 
 bool parse_ready(std::span<const std::byte> body, property_list& props) {
     std::span<const std::byte> rest;
@@ -107,8 +114,7 @@ bool parse_error(std::span<const std::byte> body, std::string& reason) {
 bool parse_ping(std::span<const std::byte> body, ping_command& out) noexcept {
     std::span<const std::byte> rest;
     if (!rest_of(body, "PING", rest) || rest.size() < 2) return false;
-    out.ttl_ds = static_cast<std::uint16_t>((static_cast<unsigned>(rest[0]) << 8) |
-                                            static_cast<unsigned>(rest[1]));
+    out.ttl_ds = static_cast<std::uint16_t>((static_cast<unsigned>(rest[0]) << 8) | static_cast<unsigned>(rest[1]));
     out.context = rest.subspan(2);
     return true;
 }
@@ -126,8 +132,7 @@ bool parse_cancel(std::span<const std::byte> body, std::span<const std::byte>& t
 }
 
 namespace {
-bool parse_group(std::span<const std::byte> body, std::string_view name,
-                 std::string_view& group) noexcept {
+bool parse_group(std::span<const std::byte> body, std::string_view name, std::string_view& group) noexcept {
     std::span<const std::byte> rest;
     if (!rest_of(body, name, rest) || rest.size() > max_group) return false;
     group = {reinterpret_cast<const char*>(rest.data()), rest.size()};

@@ -41,7 +41,7 @@ message make_ping(std::uint16_t ttl_ds, std::span<const std::byte> context = {})
 message make_pong(std::span<const std::byte> context);
 message make_subscribe(std::span<const std::byte> topic);
 message make_cancel(std::span<const std::byte> topic);
-message make_join(std::string_view group);   // group should be <= 255 bytes
+message make_join(std::string_view group);  // group should be <= 255 bytes
 message make_leave(std::string_view group);
 
 // READY: parses the metadata after the name. False if not READY or metadata malformed.
@@ -51,8 +51,8 @@ bool parse_ready(std::span<const std::byte> body, property_list& props);
 bool parse_error(std::span<const std::byte> body, std::string& reason);
 
 struct ping_command {
-    std::uint16_t ttl_ds = 0;                 // deciseconds
-    std::span<const std::byte> context;       // as received (may exceed 16; PONG truncates)
+    std::uint16_t ttl_ds = 0;            // deciseconds
+    std::span<const std::byte> context;  // as received (may exceed 16; PONG truncates)
 };
 // PING: false if not PING or shorter than the 2-byte TTL.
 bool parse_ping(std::span<const std::byte> body, ping_command& out) noexcept;

@@ -33,34 +33,34 @@ frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, mess
 
     while (!in.empty()) {
         switch (stage_) {
-        case stage::flags:
-            wire_flags_ = static_cast<std::uint8_t>(in[0]);
-            in = in.subspan(1);
-            size_need_ = (wire_flags_ & wire_long) != 0 ? 8 : 1;
-            size_have_ = 0;
-            stage_ = stage::size;
-            break;
-        case stage::size: {
-            const std::size_t take = std::min<std::size_t>(in.size(), size_need_ - size_have_);
-            std::memcpy(size_buf_ + size_have_, in.data(), take);
-            size_have_ = static_cast<std::uint8_t>(size_have_ + take);
-            in = in.subspan(take);
-            if (size_have_ < size_need_) return result::need_more;
-            std::uint64_t size = 0;
-            for (std::uint8_t i = 0; i < size_need_; ++i) size = (size << 8) | size_buf_[i];
-            const result r = start_body(size, out);
-            if (r != result::need_more) return r;
-            break;
-        }
-        case stage::body: {
-            const std::size_t take = std::min(in.size(), body_size_ - body_have_);
-            std::memcpy(static_cast<std::byte*>(body_.data()) + body_have_, in.data(), take);
-            body_have_ += take;
-            in = in.subspan(take);
-            return body_have_ == body_size_ ? finish(out) : result::need_more;
-        }
-        case stage::failed:
-            return result::error;
+            case stage::flags:
+                wire_flags_ = static_cast<std::uint8_t>(in[0]);
+                in = in.subspan(1);
+                size_need_ = (wire_flags_ & wire_long) != 0 ? 8 : 1;
+                size_have_ = 0;
+                stage_ = stage::size;
+                break;
+            case stage::size: {
+                const std::size_t take = std::min<std::size_t>(in.size(), size_need_ - size_have_);
+                std::memcpy(size_buf_ + size_have_, in.data(), take);
+                size_have_ = static_cast<std::uint8_t>(size_have_ + take);
+                in = in.subspan(take);
+                if (size_have_ < size_need_) return result::need_more;
+                std::uint64_t size = 0;
+                for (std::uint8_t i = 0; i < size_need_; ++i) size = (size << 8) | size_buf_[i];
+                const result r = start_body(size, out);
+                if (r != result::need_more) return r;
+                break;
+            }
+            case stage::body: {
+                const std::size_t take = std::min(in.size(), body_size_ - body_have_);
+                std::memcpy(static_cast<std::byte*>(body_.data()) + body_have_, in.data(), take);
+                body_have_ += take;
+                in = in.subspan(take);
+                return body_have_ == body_size_ ? finish(out) : result::need_more;
+            }
+            case stage::failed:
+                return result::error;
         }
     }
     return stage_ == stage::failed ? result::error : result::need_more;

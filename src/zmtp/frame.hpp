@@ -22,11 +22,9 @@ inline constexpr std::size_t max_frame_header = 9;
 // Writes the header of a frame carrying `size` body bytes into out (room for max_frame_header
 // bytes) and returns its length (2 or 9). msg_flags are zmx::message flags: flag_more becomes MORE,
 // flag_command becomes COMMAND, other bits are ignored. LONG is set iff size > 255.
-inline std::size_t encode_frame_header(std::uint8_t msg_flags, std::uint64_t size,
-                                       std::byte* out) noexcept {
+inline std::size_t encode_frame_header(std::uint8_t msg_flags, std::uint64_t size, std::byte* out) noexcept {
     static_assert(message::flag_more == wire_more && message::flag_command << 1 == wire_command);
-    auto f = static_cast<std::uint8_t>((msg_flags & message::flag_more) |
-                                       ((msg_flags & message::flag_command) << 1));
+    auto f = static_cast<std::uint8_t>((msg_flags & message::flag_more) | ((msg_flags & message::flag_command) << 1));
     if (size <= 0xFF) {
         out[0] = std::byte{f};
         out[1] = static_cast<std::byte>(size);

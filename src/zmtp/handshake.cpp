@@ -8,7 +8,7 @@
 namespace zmx::detail::zmtp {
 
 namespace {
-constexpr std::size_t sig_end = 9;      // byte 9: 0x7F; bit 0 set = versioned (not ZMTP 1.0)
+constexpr std::size_t sig_end = 9;  // byte 9: 0x7F; bit 0 set = versioned (not ZMTP 1.0)
 constexpr std::size_t major_pos = 10;
 constexpr std::size_t minor_pos = 11;
 constexpr std::size_t mech_pos = 12;
@@ -121,15 +121,16 @@ void handshake::step() {
         queue_frame(m);
     }
     switch (mech_->state()) {
-    case mechanism::status::handshaking: break;
-    case mechanism::status::ready:
-        peer_props_ = mech_->peer_properties();
-        state_ = state::done;
-        break;
-    case mechanism::status::error:
-        auth_status_ = mech_->auth_status();
-        fail(EPROTO, mech_->protocol_error(), mech_->failure_reason());
-        break;
+        case mechanism::status::handshaking:
+            break;
+        case mechanism::status::ready:
+            peer_props_ = mech_->peer_properties();
+            state_ = state::done;
+            break;
+        case mechanism::status::error:
+            auth_status_ = mech_->auth_status();
+            fail(EPROTO, mech_->protocol_error(), mech_->failure_reason());
+            break;
     }
 }
 

@@ -30,14 +30,14 @@ public:
 
     // Bytes to write to the peer (greeting first, then handshake commands), and how many of them
     // were written. output() stays valid until the next non-const call.
-    std::span<const std::byte> output() const noexcept {
-        return {out_.data() + out_pos_, out_.size() - out_pos_};
-    }
+    std::span<const std::byte> output() const noexcept { return {out_.data() + out_pos_, out_.size() - out_pos_}; }
     void consume_output(std::size_t n) noexcept;
 
     // Feeds received bytes; returns how many were used. Consumption stops exactly where the
     // handshake ends (done) or fails, so the remainder belongs to the traffic decoder. Returns 0
-    // once not in_progress.
+    // once not in_progress. Frames go to the mechanism whatever their flags (libzmq does not check
+    // COMMAND/MORE during the handshake). When done, output() may still hold our last command:
+    // write it before any traffic.
     std::size_t input(std::span<const std::byte> in);
 
     state status() const noexcept { return state_; }

@@ -7,8 +7,7 @@ namespace zmx::detail::zmtp {
 
 bool metadata_valid(const property_list& props) noexcept {
     for (const auto& [name, value] : props)
-        if (name.empty() || name.size() > max_property_name || value.size() > max_property_value)
-            return false;
+        if (name.empty() || name.size() > max_property_name || value.size() > max_property_value) return false;
     return true;
 }
 

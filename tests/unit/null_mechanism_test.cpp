@@ -65,8 +65,7 @@ TEST_CASE("NULL: accepts a compatible READY and keeps the properties", "[mechani
     message in = cmd(ready_body({{"Socket-Type", "DEALER"}, {"Identity", "ABC"}, {"X-Foo", "bar"}}));
     REQUIRE(m.process_handshake_command(in) == 0);
     CHECK(m.state() == mechanism::status::ready);
-    CHECK(m.peer_properties() ==
-          property_list{{"Socket-Type", "DEALER"}, {"Identity", "ABC"}, {"X-Foo", "bar"}});
+    CHECK(m.peer_properties() == property_list{{"Socket-Type", "DEALER"}, {"Identity", "ABC"}, {"X-Foo", "bar"}});
     CHECK(m.protocol_error() == 0);
     CHECK(m.encode(out) == 0);
     CHECK(m.decode(out) == 0);

@@ -108,13 +108,20 @@ TEST_CASE("ERROR builder and parser", "[zmtp][commands]") {
 
 TEST_CASE("READY builder matches libzmq DEALER and PEER", "[zmtp][commands]") {
     const message dealer = make_ready({{"Socket-Type", "DEALER"}, {"Identity", ""}});
-    const bytes golden = b().u8s({0x04, 0x29, 0x05}).str("READY").u8(0x0b).str("Socket-Type")
-                             .u32(6).str("DEALER").u8(8).str("Identity").u32(0);
+    const bytes golden = b().u8s({0x04, 0x29, 0x05})
+                             .str("READY")
+                             .u8(0x0b)
+                             .str("Socket-Type")
+                             .u32(6)
+                             .str("DEALER")
+                             .u8(8)
+                             .str("Identity")
+                             .u32(0);
     REQUIRE(golden.size() == 43);
     CHECK(wire(dealer) == golden);
     const message peer = make_ready({{"Socket-Type", "PEER"}, {"X-Foo", "bar"}});
-    CHECK(wire(peer) == bytes(b().u8s({0x04, 0x27, 0x05}).str("READY").prop("Socket-Type", "PEER")
-                                  .prop("X-Foo", "bar")));
+    CHECK(wire(peer) ==
+          bytes(b().u8s({0x04, 0x27, 0x05}).str("READY").prop("Socket-Type", "PEER").prop("X-Foo", "bar")));
     property_list props;
     REQUIRE(parse_ready(peer.bytes(), props));
     CHECK(props == property_list{{"Socket-Type", "PEER"}, {"X-Foo", "bar"}});

@@ -69,8 +69,13 @@ TEST_CASE("frame header: LONG right for 246-255 byte subscriptions", "[zmtp][fra
 
 TEST_CASE("frame decoder: whole frames and flags", "[zmtp][frame]") {
     frame_decoder d;
-    const bytes in = b().u8s({0x01, 3}).str("abc").u8s({0x00, 0}).u8s({0x04, 4}).str("PING")
-                         .u8s({0x02, 0, 0, 0, 0, 0, 0, 0, 2}).str("hi");
+    const bytes in = b().u8s({0x01, 3})
+                         .str("abc")
+                         .u8s({0x00, 0})
+                         .u8s({0x04, 4})
+                         .str("PING")
+                         .u8s({0x02, 0, 0, 0, 0, 0, 0, 0, 2})
+                         .str("hi");
     auto msgs = decode_all(d, in);
     REQUIRE(msgs.size() == 4);
     CHECK(msgs[0].str() == "abc");

@@ -37,8 +37,15 @@ bytes take_output(handshake& h) {
     return out;
 }
 
-const bytes libzmq_dealer_ready = b().u8s({0x04, 0x29, 0x05}).str("READY").u8(0x0b).str("Socket-Type")
-                                      .u32(6).str("DEALER").u8(8).str("Identity").u32(0);
+const bytes libzmq_dealer_ready = b().u8s({0x04, 0x29, 0x05})
+                                      .str("READY")
+                                      .u8(0x0b)
+                                      .str("Socket-Type")
+                                      .u32(6)
+                                      .str("DEALER")
+                                      .u8(8)
+                                      .str("Identity")
+                                      .u32(0);
 
 // Moves bytes both ways in random-sized chunks until neither side has anything left to say.
 // Bytes a side did not consume stay queued for it (traffic after the handshake).
@@ -182,8 +189,7 @@ TEST_CASE("handshake: byte at a time stops exactly at the end", "[zmtp][handshak
     auto h = make("DEALER");
     const bytes all = b().append(zmx::test::zmtp_greeting("NULL", 3, 0)).append(libzmq_dealer_ready).u8s({0, 0});
     std::size_t i = 0;
-    for (; i < all.size() && h->status() == hs_state::in_progress; ++i)
-        REQUIRE(h->input({&all[i], 1}) == 1);
+    for (; i < all.size() && h->status() == hs_state::in_progress; ++i) REQUIRE(h->input({&all[i], 1}) == 1);
     CHECK(i == 64 + 43);
     CHECK(h->status() == hs_state::done);
     CHECK(h->peer_minor() == 0);  // ZMTP 3.0 peer
@@ -260,17 +266,17 @@ TEST_CASE("handshake: random and mutated input never crashes", "[zmtp][handshake
     for (int iter = 0; iter < 4000; ++iter) {
         bytes data;
         switch (iter % 3) {
-        case 0:  // pure noise
-            data.resize(rng() % 200);
-            for (auto& x : data) x = std::byte(rng() & 0xFF);
-            break;
-        case 1:  // valid greeting, then noise
-            data = zmx::test::zmtp_greeting();
-            for (std::size_t i = rng() % 200; i > 0; --i) data.push_back(std::byte(rng() % 16));
-            break;
-        default:  // a valid stream with a few bytes flipped
-            data = good;
-            for (int k = 0; k < 3; ++k) data[rng() % data.size()] = std::byte(rng() & 0xFF);
+            case 0:  // pure noise
+                data.resize(rng() % 200);
+                for (auto& x : data) x = std::byte(rng() & 0xFF);
+                break;
+            case 1:  // valid greeting, then noise
+                data = zmx::test::zmtp_greeting();
+                for (std::size_t i = rng() % 200; i > 0; --i) data.push_back(std::byte(rng() % 16));
+                break;
+            default:  // a valid stream with a few bytes flipped
+                data = good;
+                for (int k = 0; k < 3; ++k) data[rng() % data.size()] = std::byte(rng() & 0xFF);
         }
         auto h = make("ROUTER", {}, 1 << 16);
         std::span<const std::byte> in(data);

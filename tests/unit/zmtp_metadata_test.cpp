@@ -35,8 +35,8 @@ TEST_CASE("metadata: refuses names it must not send", "[zmtp][metadata]") {
 }
 
 TEST_CASE("metadata: parse round trip, order and duplicates kept", "[zmtp][metadata]") {
-    const property_list props{{"Socket-Type", "PEER"}, {"X-Foo", "bar"}, {"X-Foo", "second"},
-                              {"Bin", std::string("\0\xff", 2)}};
+    const property_list props{
+        {"Socket-Type", "PEER"}, {"X-Foo", "bar"}, {"X-Foo", "second"}, {"Bin", std::string("\0\xff", 2)}};
     bytes enc;
     REQUIRE(append_metadata(enc, props));
     property_list got{{"stale", "entry"}};
@@ -66,8 +66,7 @@ TEST_CASE("metadata: every truncation fails except at property boundaries", "[zm
     const std::size_t boundaries[] = {0, 1 + 11 + 4 + 6, 1 + 11 + 4 + 6 + 1 + 8 + 4 + 3, enc.size()};
     for (std::size_t cut = 0; cut <= enc.size(); ++cut) {
         property_list got;
-        const bool at_boundary = std::find(std::begin(boundaries), std::end(boundaries), cut) !=
-                                 std::end(boundaries);
+        const bool at_boundary = std::find(std::begin(boundaries), std::end(boundaries), cut) != std::end(boundaries);
         CHECK(parse_metadata(std::span<const std::byte>(enc.data(), cut), got) == at_boundary);
     }
 }

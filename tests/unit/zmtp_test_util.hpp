@@ -39,12 +39,17 @@ struct b {
     }
     // A metadata property: name-len, name, u32 value-len, value.
     b& prop(std::string_view name, std::string_view value) {
-        return u8(static_cast<unsigned>(name.size())).str(name).u32(static_cast<std::uint32_t>(value.size())).str(value);
+        return u8(static_cast<unsigned>(name.size()))
+            .str(name)
+            .u32(static_cast<std::uint32_t>(value.size()))
+            .str(value);
     }
     operator bytes() const { return v; }
 };
 
-inline bytes to_bytes(std::span<const std::byte> s) { return {s.begin(), s.end()}; }
+inline bytes to_bytes(std::span<const std::byte> s) {
+    return {s.begin(), s.end()};
+}
 inline std::string to_string(std::span<const std::byte> s) {
     return {reinterpret_cast<const char*>(s.data()), s.size()};
 }
