@@ -26,15 +26,15 @@ void listener::start() {
     });
 }
 
-void listener::terminate() {
-    p_.thread.post([self = shared_from_this()] {
+void listener::terminate(int linger_ms) {
+    p_.thread.post([self = shared_from_this(), linger_ms] {
         if (self->closed_) return;
         self->closed_ = true;
         if (self->handle_ != nullptr) self->p_.thread.loop().remove(self->handle_);
         self->handle_ = nullptr;
         ::close(self->fd_);
         self->fd_ = -1;
-        for (auto& s : self->sessions_) s->terminate();
+        for (auto& s : self->sessions_) s->terminate(linger_ms);
         self->sessions_.clear();
     });
 }

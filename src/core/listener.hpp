@@ -15,7 +15,7 @@ public:
     listener(session::params p, int fd);
     ~listener() override;
     void start();  // any thread: registers on the I/O thread
-    void terminate() override;
+    void terminate(int linger_ms) override;
 
 private:
     void on_readable() override;

@@ -67,16 +67,12 @@ std::shared_ptr<session> session::accepted(params p, std::unique_ptr<stream> st)
     return s;
 }
 
-void session::terminate() {
-    loop_.post([self = shared_from_this()] {
+void session::terminate(int linger_ms) {
+    loop_.post([self = shared_from_this(), linger_ms] {
         if (self->finished_ || self->terminating_) return;
         self->terminating_ = true;
-        if (self->pipe_ != nullptr) {
-            // The socket closes its pipe end too; pipe_closed() then runs the linger.
-            if (self->pipe_->peer_closed()) self->begin_linger();
-            return;
-        }
-        self->finish();
+        self->linger_ = linger_ms;
+        self->begin_linger();  // finish() then closes the pipe, and the socket lets go of it
     });
 }
 
@@ -177,17 +173,19 @@ void session::pipe_writable(pipe&) {
 void session::pipe_closed(pipe&) {
     loop_.post([self = shared_from_this()] {
         if (self->finished_) return;
+        if (!self->terminating_) self->linger_ = self->link_ ? self->link_->linger.load() : 0;
         self->terminating_ = true;
         self->begin_linger();
     });
 }
 
 void session::begin_linger() {
-    const int linger = link_ ? link_->linger.load() : 0;
+    const int linger = linger_;
     const bool sending = engine_ && engine_plugged_ && !engine_->output_idle();
     const bool queued = pipe_ != nullptr && pipe_->check_read();
     if (linger == 0 || (!sending && !queued) || (!engine_ && !dialing_)) return finish();
-    if (engine_ && engine_plugged_) engine_->restart_output();
+    if (engine_ && engine_plugged_) engine_->restart_output();  // may drain and finish at once
+    if (finished_) return;
     if (linger > 0 && linger_timer_ == 0)
         linger_timer_ = loop_.add_timer(linger, [self = shared_from_this()] {
             self->linger_timer_ = 0;

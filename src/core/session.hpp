@@ -22,11 +22,12 @@ class io_thread;
 class socket_mailbox;
 struct socket_type_info;
 
-// Something a socket can stop (a dialing session or a listener). Any thread.
+// Something a socket can stop (a dialing session or a listener). Any thread. linger_ms: how long
+// queued outbound messages may still be sent (ZMQ_LINGER semantics: -1 forever, 0 drop them).
 class endpoint_owner {
 public:
     virtual ~endpoint_owner() = default;
-    virtual void terminate() = 0;
+    virtual void terminate(int linger_ms) = 0;
 };
 
 class session final : public endpoint_owner,
@@ -52,7 +53,7 @@ public:
     explicit session(params p);
     ~session() override;
 
-    void terminate() override;  // any thread
+    void terminate(int linger_ms) override;  // any thread
     bool finished() const noexcept { return finished_; }  // its I/O thread only
 
 private:
@@ -85,6 +86,7 @@ private:
     reactor::timer_id reconnect_timer_ = 0;
     reactor::timer_id linger_timer_ = 0;
     int current_ivl_ = 0;
+    int linger_ = 0;  // set when termination starts
 
     std::shared_ptr<pipe_link> link_;
     pipe* pipe_ = nullptr;  // link_->end(1)

@@ -100,7 +100,7 @@ int socket_base::unbind(std::string_view text) {
     if (mb_->terminated) return eterm;
     auto it = endpoints_.find(text);
     if (it == endpoints_.end() || dynamic_cast<listener*>(it->second.get()) == nullptr) return ENOENT;
-    it->second->terminate();
+    it->second->terminate(0);
     endpoints_.erase(it);
     return 0;
 }
@@ -115,7 +115,7 @@ int socket_base::disconnect(std::string_view text) {
             ++it;
             continue;
         }
-        it->second->terminate();
+        it->second->terminate(opts_.linger);
         it = endpoints_.erase(it);
         found = true;
     }
@@ -255,7 +255,7 @@ void socket_base::close() {
             if (c.kind == socket_mailbox::command::attach) c.p().close();
         while (!pipes_.empty()) detach(*pipes_.begin()->first);
         closing_.clear();
-        for (auto& [name, owner] : endpoints_) owner->terminate();
+        for (auto& [name, owner] : endpoints_) owner->terminate(opts_.linger);
         endpoints_.clear();
     }
     ctx_.socket_closed(this);

@@ -279,10 +279,7 @@ void stream_engine::flush_output() {
                     loop_.reset_pollout(handle_);
                     pollout_ = false;
                 }
-                if (pipe_ != nullptr && pipe_drained_ && pipe_->peer_closed() && !drained_told_) {
-                    drained_told_ = true;
-                    owner_.engine_drained(*this);
-                }
+                if (pipe_ != nullptr && pipe_drained_) owner_.engine_drained(*this);
                 return;
             }
         }

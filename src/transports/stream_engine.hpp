@@ -37,7 +37,7 @@ public:
     // The connection is over. err: errno-style cause (ECONNRESET, EPIPE, ETIMEDOUT, EPROTO...);
     // handshake: whether it failed before completing the handshake.
     virtual void engine_failed(stream_engine& e, int err, bool handshake) = 0;
-    // Everything queued was written and the pipe's socket end is closed (linger is over).
+    // Everything the pipe held has been written (the output went idle).
     virtual void engine_drained(stream_engine& e) = 0;
 
 protected:
@@ -116,7 +116,6 @@ private:
     bool output_pending_ = false;
     bool pipe_drained_ = true;
     bool pollout_ = false;
-    bool drained_told_ = false;
 };
 
 }  // namespace zmx::detail
