@@ -5,10 +5,16 @@
 #include "core/context_impl.hpp"
 #include "core/socket_base.hpp"
 
+#include <memory>
+
 namespace zmx {
 namespace {
 void check(int rc) {
     if (rc != 0) throw error(rc);
+}
+detail::socket_base& live(detail::socket_base* s) {
+    if (s == nullptr) throw error(ENOTSOCK);  // default-constructed, moved-from or closed
+    return *s;
 }
 std::optional<std::size_t> result(int rc, std::size_t size) {
     if (rc == EAGAIN) return std::nullopt;
@@ -19,7 +25,11 @@ std::optional<std::size_t> result(int rc, std::size_t size) {
 
 context::context() : impl_(new detail::context_impl) {}
 
-context::context(int io_threads) : impl_(new detail::context_impl) { check(impl_->set(1, io_threads)); }
+context::context(int io_threads) {
+    auto impl = std::make_unique<detail::context_impl>();
+    check(impl->set(1, io_threads));
+    impl_ = impl.release();
+}
 
 context& context::operator=(context&& o) noexcept {
     if (this != &o) {
@@ -70,20 +80,20 @@ void socket::close() noexcept {
     impl_ = nullptr;
 }
 
-void socket::bind(std::string_view endpoint) { check(impl_->bind(endpoint)); }
-void socket::unbind(std::string_view endpoint) { check(impl_->unbind(endpoint)); }
-void socket::connect(std::string_view endpoint) { check(impl_->connect(endpoint)); }
-void socket::disconnect(std::string_view endpoint) { check(impl_->disconnect(endpoint)); }
+void socket::bind(std::string_view endpoint) { check(live(impl_).bind(endpoint)); }
+void socket::unbind(std::string_view endpoint) { check(live(impl_).unbind(endpoint)); }
+void socket::connect(std::string_view endpoint) { check(live(impl_).connect(endpoint)); }
+void socket::disconnect(std::string_view endpoint) { check(live(impl_).disconnect(endpoint)); }
 
 std::uint32_t socket::connect_peer(std::string_view endpoint) {
     std::uint32_t id = 0;
-    check(impl_->connect_peer(endpoint, id));
+    check(live(impl_).connect_peer(endpoint, id));
     return id;
 }
 
 std::optional<std::size_t> socket::send(message& msg, send_flags flags) {
     const std::size_t size = msg.size();
-    return result(impl_->send(msg, static_cast<int>(flags)), size);
+    return result(live(impl_).send(msg, static_cast<int>(flags)), size);
 }
 
 std::optional<std::size_t> socket::send(std::span<const std::byte> data, send_flags flags) {
@@ -103,14 +113,14 @@ std::optional<std::size_t> socket::send_to(std::uint32_t routing_id, std::string
 }
 
 std::optional<std::size_t> socket::recv(message& msg, recv_flags flags) {
-    const int rc = impl_->recv(msg, static_cast<int>(flags));
+    const int rc = live(impl_).recv(msg, static_cast<int>(flags));
     return result(rc, rc == 0 ? msg.size() : 0);
 }
 
-void socket::set(int option_id, const void* value, std::size_t len) { check(impl_->setsockopt(option_id, value, len)); }
+void socket::set(int option_id, const void* value, std::size_t len) { check(live(impl_).setsockopt(option_id, value, len)); }
 
 void socket::get(int option_id, void* value, std::size_t* len) const {
-    check(impl_->getsockopt(option_id, value, len));
+    check(live(impl_).getsockopt(option_id, value, len));
 }
 
 }  // namespace zmx

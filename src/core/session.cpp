@@ -54,9 +54,9 @@ std::shared_ptr<session> session::dial(params p, std::string address, std::share
         if (s->link_) {
             s->pipe_ = &s->link_->end(1);
             s->pipe_->set_sink(s);
-            if (s->pipe_->peer_closed()) return s->pipe_closed(*s->pipe_);
+            if (s->pipe_->peer_closed()) s->pipe_closed(*s->pipe_);  // closed already: linger decides
         }
-        if (!s->terminating_) s->start_dialing();
+        if (!s->finished_) s->start_dialing();
     });
     return s;
 }
@@ -77,6 +77,7 @@ void session::terminate(int linger_ms) {
 }
 
 void session::start_dialing() {
+    if (finished_) return;
     addresses_.clear();
     next_address_ = 0;
     // Name lookup may block this I/O thread for the resolver's time; numeric addresses do not.
@@ -100,14 +101,17 @@ void session::connect_completed(int fd) {
     loop_.post([w = std::shared_ptr<connect_waiter>(std::move(waiter_))] {});
     int err = 0;
     std::unique_ptr<stream> st = p_.tr.finish_connect(fd, p_.opts, err);
-    if (terminating_) return finish();
+    if (finished_) return;
     if (!st) return try_next_address();
     current_ivl_ = p_.opts.reconnect_ivl;
     run_engine(std::move(st));
 }
 
 void session::schedule_reconnect() {
-    if (terminating_ || p_.opts.reconnect_ivl < 0) return;
+    // A terminating session keeps trying while its linger lets it deliver what is queued.
+    if (finished_) return;
+    if (terminating_ && (linger_ == 0 || p_.opts.reconnect_ivl < 0)) return finish();
+    if (p_.opts.reconnect_ivl < 0) return;  // ZMQ_RECONNECT_IVL -1: stay, keep the pipe, never redial
     const int ivl = std::max(current_ivl_, 0);
     if (p_.opts.reconnect_ivl_max > 0) current_ivl_ = std::min(current_ivl_ * 2, p_.opts.reconnect_ivl_max);
     reconnect_timer_ = loop_.add_timer(ivl, [self = shared_from_this()] {
@@ -145,7 +149,7 @@ void session::attach_pipe() {
 
 void session::engine_failed(stream_engine&, int, bool) {
     drop_engine();
-    if (!dialing_ || terminating_) return finish();
+    if (!dialing_) return finish();
     if (p_.opts.immediate && pipe_ != nullptr) {  // pipes exist only while connected
         pipe_->close();
         pipe_ = nullptr;

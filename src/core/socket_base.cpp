@@ -1,8 +1,6 @@
 // socket_base: the shell around a socket type — endpoints, pipes, mailbox, blocking, close.
 #include "core/socket_base.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -100,7 +98,7 @@ int socket_base::unbind(std::string_view text) {
     if (mb_->terminated) return eterm;
     auto it = endpoints_.find(text);
     if (it == endpoints_.end() || dynamic_cast<listener*>(it->second.get()) == nullptr) return ENOENT;
-    it->second->terminate(0);
+    it->second->terminate(opts_.linger);
     endpoints_.erase(it);
     return 0;
 }

@@ -21,12 +21,15 @@ public:
     void on_writable(pipe& p) override { lb_.activate(p); }
     int send(message& msg) override { return lb_.send(msg); }
     int recv(message& msg) override {
+        message m;
         for (;;) {
-            const int rc = fq_.recv(msg);
-            if (rc != 0 || !msg.more()) return rc;
-            while (msg.more() && fq_.recv(msg) == 0) {  // drop multipart messages whole
+            if (const int rc = fq_.recv(m); rc != 0) return rc;
+            if (!m.more()) break;
+            while (m.more() && fq_.recv(m) == 0) {  // drop multipart messages whole
             }
         }
+        msg = std::move(m);
+        return 0;
     }
 
 private:

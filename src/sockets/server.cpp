@@ -32,15 +32,17 @@ int server::send(message& msg) {
 
 int server::recv(message& msg) {
     pipe* from = nullptr;
+    message m;
     for (;;) {
-        const int rc = fq_.recv(msg, &from);
+        const int rc = fq_.recv(m, &from);
         if (rc != 0) return rc;
-        if (!msg.more()) break;
+        if (!m.more()) break;
         // Multipart messages are not for this socket type: drop the whole message.
-        while (msg.more() && fq_.recv(msg, &from) == 0) {
+        while (m.more() && fq_.recv(m, &from) == 0) {
         }
     }
-    msg.set_routing_id(from->routing_id);
+    m.set_routing_id(from->routing_id);
+    msg = std::move(m);
     return 0;
 }
 
