@@ -30,8 +30,11 @@ void pipe_link::notify(int end_index, int what) {
 }
 
 void pipe::set_sink(std::shared_ptr<pipe_sink> sink) {
-    std::lock_guard lock(link_->notify_mtx_);
-    link_->sinks_[index_] = std::move(sink);
+    {
+        std::lock_guard lock(link_->notify_mtx_);
+        link_->sinks_[index_].swap(sink);
+    }
+    // `sink` now holds the old one: released here, outside the lock (it may be the last reference).
 }
 
 pipe& pipe::peer() noexcept { return link_->end(1 - index_); }
@@ -87,6 +90,7 @@ bool pipe::read(message& msg) {
 }
 
 void pipe::close() {
+    const auto keep = link();  // dropping our sink may drop the last owner of the link
     flush();
     link_->dir_[index_].closed.store(true, std::memory_order_release);
     set_sink(nullptr);

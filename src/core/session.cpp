@@ -130,6 +130,7 @@ void session::drop_engine() {
     if (!engine_) return;
     if (pipe_ != nullptr && engine_plugged_) engine_->unplug();
     engine_plugged_ = false;
+    engine_->stop();  // inert from now on: no more callbacks into us
     // We may be inside one of the engine's callbacks: destroy it from a fresh stack.
     loop_.post([e = std::shared_ptr<stream_engine>(std::move(engine_))] {});
 }
@@ -199,6 +200,7 @@ void session::begin_linger() {
 
 void session::finish() {
     if (finished_) return;
+    const auto keep = shared_from_this();  // closing the pipe drops the pipe's reference to us
     finished_ = true;
     terminating_ = true;
     if (reconnect_timer_ != 0) loop_.cancel_timer(reconnect_timer_);

@@ -19,7 +19,7 @@ void server::detach(pipe& p) {
 
 int server::send(message& msg) {
     pipe* p = table_.find(msg.routing_id());
-    if (p == nullptr) return EHOSTUNREACH;
+    if (p == nullptr || p->peer_closed()) return EHOSTUNREACH;  // a closed peer's id is already dead
     const std::uint32_t id = msg.routing_id();
     msg.set_routing_id(0);
     if (!p->write(msg)) {

@@ -49,8 +49,7 @@ void stream_engine::start() {
     flush_output();
 }
 
-void stream_engine::fail(int err) {
-    if (dead_) return;
+void stream_engine::stop() {
     dead_ = true;
     if (handle_ != nullptr) {
         loop_.remove(handle_);
@@ -60,6 +59,11 @@ void stream_engine::fail(int err) {
         loop_.cancel_timer(handshake_timer_);
         handshake_timer_ = 0;
     }
+}
+
+void stream_engine::fail(int err) {
+    if (dead_) return;
+    stop();
     owner_.engine_failed(*this, err, handshake_ != nullptr);
 }
 

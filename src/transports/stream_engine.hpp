@@ -54,6 +54,8 @@ public:
 
     // Registers with the reactor and sends the greeting.
     void start();
+    // Stops all I/O and callbacks at once (before the owner lets go of it). Idempotent.
+    void stop();
     // Starts traffic with the socket through p (after engine_ready).
     void plug(pipe& p);
     // Stops using the pipe (it is being closed or handed to another engine).

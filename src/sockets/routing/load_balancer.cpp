@@ -37,7 +37,7 @@ int load_balancer::send(message& msg) {
     while (!active_.empty()) {
         pipe* p = active_[current_];
         const bool more = msg.more();
-        if (p->write(msg)) {
+        if (!p->peer_closed() && p->write(msg)) {
             in_multipart_ = more;
             if (!more) {
                 p->flush();
