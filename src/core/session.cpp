@@ -135,10 +135,13 @@ void session::drop_engine() {
     loop_.post([e = std::shared_ptr<stream_engine>(std::move(engine_))] {});
 }
 
+// Engine callbacks may end the session (finish() closes the pipe, which holds a reference to us): each
+// keeps the session alive until it returns.
 void session::engine_ready(stream_engine&) {
+    const auto keep = shared_from_this();
     if (!link_) attach_pipe();
-    engine_->plug(*pipe_);
     engine_plugged_ = true;
+    engine_->plug(*pipe_);
 }
 
 void session::attach_pipe() {
@@ -149,6 +152,7 @@ void session::attach_pipe() {
 }
 
 void session::engine_failed(stream_engine&, int, bool) {
+    const auto keep = shared_from_this();
     drop_engine();
     if (!dialing_) return finish();
     if (p_.opts.immediate && pipe_ != nullptr) {  // pipes exist only while connected
@@ -160,6 +164,7 @@ void session::engine_failed(stream_engine&, int, bool) {
 }
 
 void session::engine_drained(stream_engine&) {
+    const auto keep = shared_from_this();
     if (terminating_) finish();
 }
 
