@@ -216,9 +216,11 @@ inline bytes zmtp_ready(std::string_view socket_type) {
     body.insert(body.end(), {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
                              static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
     append(body, socket_type);
-    bytes f = {0x04, static_cast<std::uint8_t>(body.size())};
-    f.insert(f.end(), body.begin(), body.end());
-    return f;
+    // Header prepended in place (GCC 12 -Warray-bounds misfires on inserting a range into a 2-byte vector).
+    const auto size = static_cast<std::uint8_t>(body.size());
+    body.insert(body.begin(), size);
+    body.insert(body.begin(), std::uint8_t{0x04});
+    return body;
 }
 
 // A short (< 256 bytes) final message frame.
