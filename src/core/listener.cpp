@@ -1,8 +1,6 @@
 // listener: accept loop.
 #include "core/listener.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 
@@ -11,10 +9,13 @@
 
 namespace zmx::detail {
 
-listener::listener(session::params p, int fd) : p_(std::move(p)), fd_(fd) { p_.ctx.object_started(); }
+listener::listener(session::params p, int fd, std::string endpoint)
+    : p_(std::move(p)), fd_(fd), endpoint_(std::move(endpoint)) {
+    p_.ctx.object_started();
+}
 
 listener::~listener() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) p_.tr.close_listener(fd_, endpoint_);
     p_.ctx.object_finished();
 }
 
@@ -32,7 +33,7 @@ void listener::terminate(int linger_ms) {
         self->closed_ = true;
         if (self->handle_ != nullptr) self->p_.thread.loop().remove(self->handle_);
         self->handle_ = nullptr;
-        ::close(self->fd_);
+        self->p_.tr.close_listener(self->fd_, self->endpoint_);
         self->fd_ = -1;
         for (auto& s : self->sessions_) s->terminate(linger_ms);
         self->sessions_.clear();

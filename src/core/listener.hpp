@@ -3,6 +3,7 @@
 // session on the same thread. Owned by shared_ptr (the socket's endpoint list, posted closures).
 // terminate() may be called from any thread; everything else runs on its I/O thread.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/session.hpp"
@@ -11,8 +12,8 @@ namespace zmx::detail {
 
 class listener final : public endpoint_owner, private io_handler, public std::enable_shared_from_this<listener> {
 public:
-    // Takes a listening fd made by tr.listen().
-    listener(session::params p, int fd);
+    // Takes a listening fd made by tr.listen() for `endpoint` (the exact one it returned).
+    listener(session::params p, int fd, std::string endpoint);
     ~listener() override;
     void start();  // any thread: registers on the I/O thread
     void terminate(int linger_ms) override;
@@ -23,6 +24,7 @@ private:
 
     session::params p_;
     int fd_;
+    std::string endpoint_;
     reactor::handle handle_ = nullptr;
     bool closed_ = false;
     std::vector<std::shared_ptr<session>> sessions_;

@@ -13,6 +13,7 @@ struct int_field {
     int socket_options::*field;
     int min;
     int max;
+    int step = 1;  // stored rounded down to a multiple of this (HEARTBEAT_TTL keeps deciseconds)
 };
 struct int64_field {
     std::int64_t socket_options::*field;
@@ -53,7 +54,20 @@ const option_spec table[] = {
     {42, "IPV6", int_field{&socket_options::ipv6, 0, 1}, true},
     {66, "HANDSHAKE_IVL", int_field{&socket_options::handshake_ivl, 0, no_max}, true},
     {79, "CONNECT_TIMEOUT", int_field{&socket_options::connect_timeout, 0, no_max}, true},
+    {34, "TCP_KEEPALIVE", int_field{&socket_options::tcp_keepalive, -1, 1}, true},
+    {35, "TCP_KEEPALIVE_CNT", int_field{&socket_options::tcp_keepalive_cnt, -1, no_max}, true},
+    {36, "TCP_KEEPALIVE_IDLE", int_field{&socket_options::tcp_keepalive_idle, -1, no_max}, true},
+    {37, "TCP_KEEPALIVE_INTVL", int_field{&socket_options::tcp_keepalive_intvl, -1, no_max}, true},
+    {75, "HEARTBEAT_IVL", int_field{&socket_options::heartbeat_ivl, 0, no_max}, true},
+    {76, "HEARTBEAT_TTL", int_field{&socket_options::heartbeat_ttl, 0, 65535 * 100 + 99, 100}, true},
+    {77, "HEARTBEAT_TIMEOUT", int_field{&socket_options::heartbeat_timeout, 0, no_max}, true},
     {81, "THREAD_SAFE", int_field{&socket_options::thread_safe, 0, 1}, false},
+    {109, "RECONNECT_STOP", int_field{&socket_options::reconnect_stop, 0, 7}, true},
+    {option_ids::hello_msg, "HELLO_MSG", string_field{&socket_options::hello_msg, 0, no_max, false}, true},
+    {option_ids::disconnect_msg, "DISCONNECT_MSG", string_field{&socket_options::disconnect_msg, 0, no_max, false}, true},
+    {option_ids::hiccup_msg, "HICCUP_MSG", string_field{&socket_options::hiccup_msg, 0, no_max, false}, true},
+    {option_ids::reconnect_max_attempts, "ZMX_RECONNECT_MAX_ATTEMPTS",
+     int_field{&socket_options::reconnect_max_attempts, 0, no_max}, true},
 };
 
 const option_spec* find(int id) {
@@ -71,7 +85,7 @@ struct setter {
         if (len != sizeof v || value == nullptr) return EINVAL;
         std::memcpy(&v, value, sizeof v);
         if (v < f.min || v > f.max) return EINVAL;
-        o.*f.field = v;
+        o.*f.field = v / f.step * f.step;
         return 0;
     }
     int operator()(const int64_field& f) const {

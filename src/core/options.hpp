@@ -28,7 +28,34 @@ struct socket_options {
     int handshake_ivl = 30000;
     int connect_timeout = 0;
     int thread_safe = 0;
+    int tcp_keepalive = -1;        // -1 = OS default, 0 = off, 1 = on
+    int tcp_keepalive_cnt = -1;    // -1 = OS default
+    int tcp_keepalive_idle = -1;   // seconds
+    int tcp_keepalive_intvl = -1;  // seconds
+    int heartbeat_ivl = 0;         // ms between PINGs, 0 = off
+    int heartbeat_ttl = 0;         // ms, a multiple of 100 (the wire carries deciseconds)
+    int heartbeat_timeout = -1;    // ms to wait for traffic after a PING; -1 = heartbeat_ivl
+    int reconnect_stop = 0;        // ZMQ_RECONNECT_STOP_* bits
+    int reconnect_max_attempts = 0;  // zmx: connection attempts before a dialer gives up; 0 = never
+    std::string hello_msg;         // sent first on every new connection (types that have it)
+    std::string disconnect_msg;    // delivered when an accepted peer leaves (types that have it)
+    std::string hiccup_msg;        // delivered when a connected peer drops (types that have it)
 };
+
+// Option ids the core acts on by name (libzmq's numbers; zmx's own extensions from 0x5A00).
+namespace option_ids {
+inline constexpr int hello_msg = 110;
+inline constexpr int disconnect_msg = 111;
+inline constexpr int hiccup_msg = 114;
+inline constexpr int reconnect_max_attempts = 0x5A01;
+}  // namespace option_ids
+
+// ZMQ_RECONNECT_STOP bits (libzmq 4.3.5's values; 4.3.4 gave AFTER_DISCONNECT the value 3).
+namespace reconnect_stop {
+inline constexpr int conn_refused = 0x1;
+inline constexpr int handshake_failed = 0x2;
+inline constexpr int after_disconnect = 0x4;
+}  // namespace reconnect_stop
 
 // zmq_setsockopt semantics for the common options: 0, or EINVAL (unknown id, bad size or value).
 int set_common_option(socket_options& o, int id, const void* value, std::size_t len);

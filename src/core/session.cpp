@@ -81,7 +81,7 @@ void session::start_dialing() {
     addresses_.clear();
     next_address_ = 0;
     // Name lookup may block this I/O thread for the resolver's time; numeric addresses do not.
-    if (p_.tr.resolve(address_, p_.opts, addresses_) != 0) return schedule_reconnect();
+    if (p_.tr.resolve(address_, p_.opts, addresses_, true) != 0) return schedule_reconnect();
     try_next_address();
 }
 
@@ -151,7 +151,7 @@ void session::attach_pipe() {
     p_.mailbox->post_attach(link_, 0);
 }
 
-void session::engine_failed(stream_engine&, int, bool) {
+void session::engine_failed(stream_engine&, const engine_error&) {
     const auto keep = shared_from_this();
     drop_engine();
     if (!dialing_) return finish();

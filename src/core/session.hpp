@@ -71,7 +71,7 @@ private:
     void pipe_writable(pipe& p) override;
     void pipe_closed(pipe& p) override;
     void engine_ready(stream_engine& e) override;
-    void engine_failed(stream_engine& e, int err, bool handshake) override;
+    void engine_failed(stream_engine& e, const engine_error& why) override;
     void engine_drained(stream_engine& e) override;
 
     class connect_waiter;

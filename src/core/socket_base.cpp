@@ -53,7 +53,7 @@ int socket_base::bind(std::string_view text) {
     int fd = -1;
     std::string resolved;
     if (const int rc = tr->listen(ep.address, opts_, fd, resolved); rc != 0) return rc;
-    auto l = std::make_shared<listener>(session::params{ctx_, *io, mb_, *tr, info_, opts_}, fd);
+    auto l = std::make_shared<listener>(session::params{ctx_, *io, mb_, *tr, info_, opts_}, fd, resolved);
     l->start();
     endpoints_.emplace(resolved, l);
     opts_.last_endpoint = resolved;

@@ -27,29 +27,29 @@ constexpr sv dgram_peers[] = {"DGRAM"};
 constexpr sv peer_peers[] = {"PEER"};
 constexpr sv channel_peers[] = {"CHANNEL"};
 
-//  id  name        peers          thread_safe single_part send  recv  factory
+//  id  name  peers  thread_safe  single_part  send  recv  notifications  factory
 const socket_type_info table[] = {
-    {0, "PAIR", pair_peers, false, false, true, true, nullptr},
-    {1, "PUB", pub_peers, false, false, true, false, nullptr},
-    {2, "SUB", sub_peers, false, false, false, true, nullptr},
-    {3, "REQ", req_peers, false, false, true, true, nullptr},
-    {4, "REP", rep_peers, false, false, true, true, nullptr},
-    {5, "DEALER", dealer_peers, false, false, true, true, nullptr},
-    {6, "ROUTER", router_peers, false, false, true, true, nullptr},
-    {7, "PULL", pull_peers, false, false, false, true, nullptr},
-    {8, "PUSH", push_peers, false, false, true, false, nullptr},
-    {9, "XPUB", pub_peers, false, false, true, true, nullptr},
-    {10, "XSUB", sub_peers, false, false, true, true, nullptr},
-    {11, "STREAM", {}, false, false, true, true, nullptr},
-    {12, "SERVER", server_peers, true, true, true, true, make_server},
-    {13, "CLIENT", client_peers, true, true, true, true, make_client},
-    {14, "RADIO", radio_peers, true, false, true, false, nullptr},
-    {15, "DISH", dish_peers, true, false, false, true, nullptr},
-    {16, "GATHER", gather_peers, true, true, false, true, nullptr},
-    {17, "SCATTER", scatter_peers, true, true, true, false, nullptr},
-    {18, "DGRAM", dgram_peers, false, false, true, true, nullptr},
-    {19, "PEER", peer_peers, true, true, true, true, make_peer},
-    {20, "CHANNEL", channel_peers, true, true, true, true, nullptr},
+    {0, "PAIR", pair_peers, false, false, true, true, 0, nullptr},
+    {1, "PUB", pub_peers, false, false, true, false, 0, nullptr},
+    {2, "SUB", sub_peers, false, false, false, true, 0, nullptr},
+    {3, "REQ", req_peers, false, false, true, true, 0, nullptr},
+    {4, "REP", rep_peers, false, false, true, true, 0, nullptr},
+    {5, "DEALER", dealer_peers, false, false, true, true, notify_hello | notify_hiccup, nullptr},
+    {6, "ROUTER", router_peers, false, false, true, true, notify_hello | notify_disconnect, nullptr},
+    {7, "PULL", pull_peers, false, false, false, true, 0, nullptr},
+    {8, "PUSH", push_peers, false, false, true, false, 0, nullptr},
+    {9, "XPUB", pub_peers, false, false, true, true, 0, nullptr},
+    {10, "XSUB", sub_peers, false, false, true, true, 0, nullptr},
+    {11, "STREAM", {}, false, false, true, true, 0, nullptr},
+    {12, "SERVER", server_peers, true, true, true, true, notify_hello | notify_disconnect, make_server},
+    {13, "CLIENT", client_peers, true, true, true, true, notify_hello | notify_hiccup, make_client},
+    {14, "RADIO", radio_peers, true, false, true, false, 0, nullptr},
+    {15, "DISH", dish_peers, true, false, false, true, 0, nullptr},
+    {16, "GATHER", gather_peers, true, true, false, true, 0, nullptr},
+    {17, "SCATTER", scatter_peers, true, true, true, false, 0, nullptr},
+    {18, "DGRAM", dgram_peers, false, false, true, true, 0, nullptr},
+    {19, "PEER", peer_peers, true, true, true, true, notify_hello | notify_disconnect | notify_hiccup, make_peer},
+    {20, "CHANNEL", channel_peers, true, true, true, true, 0, nullptr},
 };
 
 }  // namespace

@@ -45,8 +45,14 @@ struct socket_type_info {
     bool single_part;  // rejects ZMQ_SNDMORE (EINVAL) and drops incoming multipart messages
     bool can_send;
     bool can_recv;
+    unsigned notifications;  // notify_* bits: which of HELLO/DISCONNECT/HICCUP_MSG the type has
     std::unique_ptr<socket_type> (*make)(const socket_options&);  // null: not built yet
 };
+
+// socket_type_info::notifications bits.
+inline constexpr unsigned notify_hello = 1;       // ZMQ_HELLO_MSG: sent first on every connection
+inline constexpr unsigned notify_disconnect = 2;  // ZMQ_DISCONNECT_MSG: an accepted peer left
+inline constexpr unsigned notify_hiccup = 4;      // ZMQ_HICCUP_MSG: a connected peer dropped
 
 // The registry row for a ZMQ_* type number, or null.
 const socket_type_info* find_socket_type(int id);

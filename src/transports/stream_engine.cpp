@@ -64,7 +64,13 @@ void stream_engine::stop() {
 void stream_engine::fail(int err) {
     if (dead_) return;
     stop();
-    owner_.engine_failed(*this, err, handshake_ != nullptr);
+    engine_error why;
+    why.err = err;
+    why.handshaked = handshake_ == nullptr;
+    if (err == ETIMEDOUT) why.reason = engine_error::kind::timeout;
+    else if (err == EPROTO || err == EMSGSIZE) why.reason = engine_error::kind::protocol;
+    if (handshake_ && why.reason == engine_error::kind::protocol) why.protocol_error = handshake_->protocol_error();
+    owner_.engine_failed(*this, why);
 }
 
 void stream_engine::on_readable() {

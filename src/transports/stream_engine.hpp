@@ -28,15 +28,24 @@ class mechanism;
 
 class stream_engine;
 
+// Why a connection ended (libzmq's three reasons decide whether a dialer reconnects).
+struct engine_error {
+    enum class kind { connection, timeout, protocol };
+    kind reason = kind::connection;
+    int err = 0;              // errno-style cause (ECONNRESET, EPIPE, ETIMEDOUT, EPROTO, EMSGSIZE...)
+    bool handshaked = false;  // the ZMTP handshake had completed
+    int protocol_error = 0;   // ZMQ_PROTOCOL_ERROR_* for protocol failures in the handshake (0: none)
+    int auth_status = 0;      // ZAP status (300/400/500) when the peer refused us, else 0
+};
+
 // The owner's side. Calls come from inside engine methods; the owner must not destroy the engine
 // inside them (post the destruction instead).
 class engine_events {
 public:
     // Handshake complete; the owner plugs a pipe (now or later).
     virtual void engine_ready(stream_engine& e) = 0;
-    // The connection is over. err: errno-style cause (ECONNRESET, EPIPE, ETIMEDOUT, EPROTO...);
-    // handshake: whether it failed before completing the handshake.
-    virtual void engine_failed(stream_engine& e, int err, bool handshake) = 0;
+    // The connection is over.
+    virtual void engine_failed(stream_engine& e, const engine_error& why) = 0;
     // Everything the pipe held has been written (the output went idle).
     virtual void engine_drained(stream_engine& e) = 0;
 

@@ -174,7 +174,8 @@ std::unique_ptr<stream> tcp_transport::accept(int listen_fd, const socket_option
     return std::make_unique<tcp_stream>(fd);
 }
 
-int tcp_transport::resolve(std::string_view address, const socket_options& o, std::vector<net_address>& out) const {
+int tcp_transport::resolve(std::string_view address, const socket_options& o, std::vector<net_address>& out,
+                           bool may_block) const {
     std::string host;
     std::string_view port_text;
     std::uint16_t port = 0;
@@ -182,10 +183,12 @@ int tcp_transport::resolve(std::string_view address, const socket_options& o, st
     addrinfo hints{};
     hints.ai_family = o.ipv6 ? AF_UNSPEC : AF_INET;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
+    hints.ai_flags = AI_NUMERICSERV | (may_block ? 0 : AI_NUMERICHOST);
     addrinfo* res = nullptr;
     const std::string port_str(port_text);
-    if (::getaddrinfo(host.c_str(), port_str.c_str(), &hints, &res) != 0 || res == nullptr) return EHOSTUNREACH;
+    const int rc = ::getaddrinfo(host.c_str(), port_str.c_str(), &hints, &res);
+    if (rc == EAI_NONAME && !may_block) return EAGAIN;  // a name: look it up off the I/O thread
+    if (rc != 0 || res == nullptr) return EHOSTUNREACH;
     out.clear();
     for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
         if (ai->ai_addrlen > sizeof(net_address::storage)) continue;

@@ -12,7 +12,8 @@ public:
     int listen(std::string_view address, const socket_options& o, int& fd_out,
                std::string& endpoint_out) const override;
     std::unique_ptr<stream> accept(int listen_fd, const socket_options& o, int& err) const override;
-    int resolve(std::string_view address, const socket_options& o, std::vector<net_address>& out) const override;
+    int resolve(std::string_view address, const socket_options& o, std::vector<net_address>& out,
+                bool may_block) const override;
     int start_connect(const net_address& a, const socket_options& o, int& fd_out) const override;
     std::unique_ptr<stream> finish_connect(int fd, const socket_options& o, int& err) const override;
 };

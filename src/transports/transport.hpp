@@ -49,9 +49,14 @@ public:
                        std::string& endpoint_out) const = 0;
     // Accepts one pending connection: a stream, or null with err set (EAGAIN: none pending).
     virtual std::unique_ptr<stream> accept(int listen_fd, const socket_options& o, int& err) const = 0;
-    // Resolves a connect address to every candidate address, in the order to try. May block (name
-    // lookup): call it off the I/O threads. 0 or errno.
-    virtual int resolve(std::string_view address, const socket_options& o, std::vector<net_address>& out) const = 0;
+    // Stops a listener made by listen(): closes fd and removes what the bind created (an ipc socket
+    // file, a wildcard's directory). endpoint: the one listen() returned.
+    virtual void close_listener(int fd, std::string_view endpoint) const;
+    // Resolves a connect address to every candidate address, in the order to try. With may_block
+    // false it never blocks and returns EAGAIN when a name lookup is needed (then call it again with
+    // may_block true, off the I/O threads). 0 or errno.
+    virtual int resolve(std::string_view address, const socket_options& o, std::vector<net_address>& out,
+                        bool may_block) const = 0;
     // Starts a non-blocking connect: 0 with fd_out connected or in progress (wait for writability,
     // then finish_connect), or errno.
     virtual int start_connect(const net_address& a, const socket_options& o, int& fd_out) const = 0;
