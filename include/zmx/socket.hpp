@@ -9,9 +9,11 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 #include <zmx/context.hpp>
 #include <zmx/error.hpp>
 #include <zmx/message.hpp>
+#include <zmx/monitor.hpp>
 #include <zmx/options.hpp>
 
 namespace zmx {
@@ -51,6 +53,17 @@ public:
     void disconnect(std::string_view endpoint);
     // PEER only: connects and returns the routing id of the new peer before the link is up.
     std::uint32_t connect_peer(std::string_view endpoint);
+    // SERVER and PEER: closes the connection to that peer now (a PEER's connect_peer endpoint stops
+    // reconnecting). EHOSTUNREACH if there is no such peer.
+    void disconnect_peer(std::uint32_t routing_id);
+
+    // zmq_socket_monitor: sends the events in the mask (zmx::event::*) as messages on a new socket of
+    // `type` (pair; pub or push with version 2) bound to `endpoint` (inproc://). Version 1 or 2
+    // message formats as libzmq's. An empty endpoint stops monitoring.
+    void monitor(std::string_view endpoint, std::uint64_t events = event::all, int version = 1,
+                 socket_type type = socket_type::pair);
+    // Where each of the socket's endpoints stands (bound and connected), with its last error.
+    std::vector<endpoint_status> endpoints() const;
 
     // On success the message is consumed (left empty) and its size returned.
     std::optional<std::size_t> send(message& msg, send_flags flags = send_flags::none);
@@ -91,5 +104,9 @@ public:
 private:
     detail::socket_base* impl_ = nullptr;
 };
+
+// Reads one event from a socket connected to a monitor endpoint (version: the monitor's format).
+// Empty on EAGAIN (a receive timeout); throws zmx::error on other errors or a malformed event.
+std::optional<monitor_event> recv_monitor_event(socket& s, int version = 1, recv_flags flags = recv_flags::none);
 
 }  // namespace zmx

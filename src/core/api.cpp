@@ -5,6 +5,7 @@
 #include "core/context_impl.hpp"
 #include "core/socket_base.hpp"
 
+#include <cstring>
 #include <memory>
 
 namespace zmx {
@@ -89,6 +90,68 @@ std::uint32_t socket::connect_peer(std::string_view endpoint) {
     std::uint32_t id = 0;
     check(live(impl_).connect_peer(endpoint, id));
     return id;
+}
+
+void socket::disconnect_peer(std::uint32_t routing_id) { check(live(impl_).disconnect_peer(routing_id)); }
+
+void socket::monitor(std::string_view endpoint, std::uint64_t events, int version, socket_type type) {
+    check(live(impl_).monitor(endpoint, events, version, static_cast<int>(type)));
+}
+
+std::vector<endpoint_status> socket::endpoints() const { return live(impl_).endpoints(); }
+
+std::optional<monitor_event> recv_monitor_event(socket& s, int version, recv_flags flags) {
+    std::vector<message> frames;
+    for (;;) {
+        message m;
+        if (!s.recv(m, frames.empty() ? flags : recv_flags::none)) {
+            if (frames.empty()) return std::nullopt;
+            throw error(EPROTO);  // the rest of an event is always there at once
+        }
+        const bool more = m.more();
+        frames.push_back(std::move(m));
+        if (!more) break;
+    }
+    auto u64 = [](const message& m) {
+        std::uint64_t v = 0;
+        if (m.size() != sizeof v) throw error(EPROTO);
+        std::memcpy(&v, m.data(), sizeof v);
+        return v;
+    };
+    monitor_event ev;
+    if (version == 1) {
+        if (frames.size() != 2 || frames[0].size() != 6) throw error(EPROTO);
+        std::uint16_t e16 = 0;
+        std::uint32_t v32 = 0;
+        std::memcpy(&e16, frames[0].data(), 2);
+        std::memcpy(&v32, static_cast<const std::byte*>(frames[0].data()) + 2, 4);
+        ev.event = e16;
+        ev.value = v32;
+        ev.endpoint = frames[1].str();
+        return ev;
+    }
+    if (frames.size() < 4) throw error(EPROTO);
+    ev.event = u64(frames[0]);
+    const std::uint64_t n = u64(frames[1]);
+    if (frames.size() != n + 4) throw error(EPROTO);
+    if (n > 0) ev.value = u64(frames[2]);
+    ev.local = frames[frames.size() - 2].str();
+    ev.remote = frames.back().str();
+    ev.endpoint = ev.remote.empty() ? ev.local : ev.remote;
+    return ev;
+}
+
+const char* to_string(endpoint_state s) noexcept {
+    switch (s) {
+    case endpoint_state::listening: return "listening";
+    case endpoint_state::resolving: return "resolving";
+    case endpoint_state::connecting: return "connecting";
+    case endpoint_state::handshaking: return "handshaking";
+    case endpoint_state::connected: return "connected";
+    case endpoint_state::waiting: return "waiting";
+    case endpoint_state::stopped: return "stopped";
+    }
+    return "unknown";
 }
 
 std::optional<std::size_t> socket::send(message& msg, send_flags flags) {

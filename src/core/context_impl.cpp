@@ -122,6 +122,8 @@ void context_impl::terminate() {
         std::unique_lock lock(objects_mtx_);
         objects_cv_.wait(lock, [this] { return live_objects_ == 0; });
     }
+    inproc_.clear();
+    resolver_.stop();
     std::unique_lock lock(mtx_);
     auto threads = std::move(threads_);
     threads_.clear();

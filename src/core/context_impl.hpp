@@ -1,6 +1,6 @@
 #pragma once
 // context_impl — what a zmx::context owns: the I/O threads (started with the first socket), the set of
-// live sockets, and the count of sessions and listeners still running (lingering ones included).
+// live sockets, the inproc names, the resolver thread, and the count of sessions and listeners still running (lingering ones included).
 // terminate() makes blocking calls return ETERM, waits for every socket to be closed and every
 // session to finish within its linger, then stops the I/O threads. Thread-safe.
 #include <condition_variable>
@@ -9,6 +9,8 @@
 #include <set>
 #include <vector>
 
+#include "core/inproc.hpp"
+#include "core/resolver.hpp"
 #include "io/io_thread.hpp"
 
 namespace zmx::detail {
@@ -32,6 +34,10 @@ public:
 
     // The least loaded I/O thread, or null (EMTHREAD) when the context has none.
     io_thread* choose_io_thread();
+
+    inproc_registry& inproc() noexcept { return inproc_; }
+    // Runs a blocking name lookup off the I/O threads.
+    void resolve_async(std::function<void()> job) { resolver_.submit(std::move(job)); }
 
     // Sessions and listeners count themselves in and out, so terminate() waits for lingering ones.
     void object_started();
@@ -57,6 +63,8 @@ private:
     int max_sockets_ = 1023;
     int ipv6_ = 0;
     int blocky_ = 1;
+    inproc_registry inproc_;
+    resolver resolver_;
 };
 
 }  // namespace zmx::detail

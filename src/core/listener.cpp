@@ -27,12 +27,19 @@ void listener::start() {
     });
 }
 
+endpoint_status listener::status() const {
+    endpoint_status st;
+    st.state = closed_ ? endpoint_state::stopped : endpoint_state::listening;
+    return st;
+}
+
 void listener::terminate(int linger_ms) {
     p_.thread.post([self = shared_from_this(), linger_ms] {
         if (self->closed_) return;
         self->closed_ = true;
         if (self->handle_ != nullptr) self->p_.thread.loop().remove(self->handle_);
         self->handle_ = nullptr;
+        if (self->p_.mon) self->p_.mon->event(events::closed, static_cast<std::uint64_t>(self->fd_), {self->endpoint_, "", true});
         self->p_.tr.close_listener(self->fd_, self->endpoint_);
         self->fd_ = -1;
         for (auto& s : self->sessions_) s->terminate(linger_ms);
@@ -45,7 +52,16 @@ void listener::on_readable() {
     for (int i = 0; i < 64 && !closed_; ++i) {
         int err = 0;
         std::unique_ptr<stream> st = p_.tr.accept(fd_, p_.opts, err);
-        if (!st) return;  // EAGAIN, or a failed accept (the monitor will report it)
+        if (!st) {
+            if (err != EAGAIN && err != EWOULDBLOCK && p_.mon)
+                p_.mon->event(events::accept_failed, static_cast<std::uint64_t>(err), {endpoint_, "", true});
+            return;
+        }
+        if (p_.mon) {
+            const std::string local = st->endpoint_name(true);
+            const std::string remote = st->endpoint_name(false);
+            p_.mon->event(events::accepted, static_cast<std::uint64_t>(st->fd()), {local, remote, true});
+        }
         sessions_.push_back(session::accepted(p_, std::move(st)));
     }
 }

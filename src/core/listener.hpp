@@ -2,6 +2,7 @@
 // listener — a bound endpoint on an I/O thread: accepts connections and gives each an accepted
 // session on the same thread. Owned by shared_ptr (the socket's endpoint list, posted closures).
 // terminate() may be called from any thread; everything else runs on its I/O thread.
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ public:
     ~listener() override;
     void start();  // any thread: registers on the I/O thread
     void terminate(int linger_ms) override;
+    bool is_bind() const override { return true; }
+    endpoint_status status() const override;
 
 private:
     void on_readable() override;
@@ -26,7 +29,7 @@ private:
     int fd_;
     std::string endpoint_;
     reactor::handle handle_ = nullptr;
-    bool closed_ = false;
+    std::atomic<bool> closed_{false};
     std::vector<std::shared_ptr<session>> sessions_;
 };
 

@@ -7,9 +7,11 @@ namespace {
 enum { notify_readable, notify_writable, notify_closed };
 }
 
-pipe_link::pipe_link(int hwm0, int hwm1) {
-    dir_[0].hwm = hwm0 > 0 ? static_cast<std::uint64_t>(hwm0) : 0;
-    dir_[1].hwm = hwm1 > 0 ? static_cast<std::uint64_t>(hwm1) : 0;
+pipe_link::pipe_link(int hwm0, int hwm1) { set_hwm(hwm0, hwm1); }
+
+void pipe_link::set_hwm(int hwm0, int hwm1) noexcept {
+    dir_[0].hwm.store(hwm0 > 0 ? static_cast<std::uint64_t>(hwm0) : 0, std::memory_order_relaxed);
+    dir_[1].hwm.store(hwm1 > 0 ? static_cast<std::uint64_t>(hwm1) : 0, std::memory_order_relaxed);
 }
 
 std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1) { return std::make_shared<pipe_link>(hwm0, hwm1); }
@@ -43,12 +45,13 @@ std::shared_ptr<pipe_link> pipe::link() const { return link_->shared_from_this()
 
 bool pipe::check_write() {
     auto& d = link_->dir_[index_];
-    if (d.hwm == 0 || writing_multipart_) return true;
-    if (msgs_written_ - d.read_count.load(std::memory_order_acquire) < d.hwm) return true;
+    const std::uint64_t hwm = d.hwm.load(std::memory_order_relaxed);
+    if (hwm == 0 || writing_multipart_) return true;
+    if (msgs_written_ - d.read_count.load(std::memory_order_acquire) < hwm) return true;
     // Full: ask the reader to tell us when it has drained, then look again (it may have read meanwhile).
     d.blocked_at.store(msgs_written_, std::memory_order_relaxed);
     d.writer_waiting.store(true, std::memory_order_seq_cst);
-    if (msgs_written_ - d.read_count.load(std::memory_order_seq_cst) < d.hwm) {
+    if (msgs_written_ - d.read_count.load(std::memory_order_seq_cst) < hwm) {
         d.writer_waiting.store(false, std::memory_order_relaxed);
         return true;
     }
@@ -62,6 +65,13 @@ bool pipe::write(message& msg) {
     writing_multipart_ = more;
     if (!more) ++msgs_written_;
     return true;
+}
+
+void pipe::write_past_hwm(message& msg) {
+    msg.set_more(false);
+    link_->dir_[index_].queue.write(std::move(msg));
+    ++msgs_written_;
+    flush();
 }
 
 void pipe::flush() {
@@ -81,7 +91,8 @@ bool pipe::read(message& msg) {
         // Wake a blocked writer once half of its window has drained (not for every message).
         if (d.writer_waiting.load(std::memory_order_seq_cst)) {
             const std::uint64_t blocked = d.blocked_at.load(std::memory_order_relaxed);
-            const std::uint64_t lwm = d.hwm > 1 ? d.hwm / 2 : 0;
+            const std::uint64_t hwm = d.hwm.load(std::memory_order_relaxed);
+            const std::uint64_t lwm = hwm > 1 ? hwm / 2 : 0;
             if (msgs_read_ + lwm >= blocked && d.writer_waiting.exchange(false))
                 link_->notify(1 - index_, notify_writable);
         }

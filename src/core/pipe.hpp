@@ -35,6 +35,9 @@ public:
     // leaves msg untouched when the HWM is reached (the sink gets pipe_writable later).
     bool check_write();
     bool write(message& msg);
+    // Writes one single-part message even at the HWM (a local notification such as DISCONNECT_MSG:
+    // one message past the limit, never a stream of them) and flushes it.
+    void write_past_hwm(message& msg);
     // Makes written messages visible to the peer, waking it if it was waiting.
     void flush();
 
@@ -81,6 +84,8 @@ public:
     // hwm[0]: messages end 0 may queue towards end 1; hwm[1]: the reverse. 0 = unlimited.
     pipe_link(int hwm0, int hwm1);
     pipe& end(int i) noexcept { return i == 0 ? end0_ : end1_; }
+    // Changes the HWMs (inproc: the binder's options add to the connector's once it binds).
+    void set_hwm(int hwm0, int hwm1) noexcept;
 
     // ZMQ_LINGER of the socket at the time it closed its end (ms, -1 = forever): how long the other
     // end may keep sending what is queued.
@@ -94,7 +99,7 @@ private:
         std::atomic<bool> writer_waiting{false};       // writer hit the HWM
         std::atomic<std::uint64_t> blocked_at{0};      // writer's count when it hit the HWM
         std::atomic<bool> closed{false};               // writer end closed
-        std::uint64_t hwm = 0;
+        std::atomic<std::uint64_t> hwm{0};  // relaxed: only set_hwm changes it, before traffic matters
     };
     void notify(int end_index, int what);
     direction dir_[2];  // dir_[i]: written by end i, read by end 1-i

@@ -5,51 +5,87 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <random>
+#include <utility>
 
 #include "core/context_impl.hpp"
 #include "core/mailbox.hpp"
 #include "io/io_thread.hpp"
+#include "sockets/socket_type.hpp"
 
 namespace zmx::detail {
 
-// Waits on the reactor for a non-blocking connect to finish.
+namespace {
+// Connect errors after which the next address (or round) may do better. Anything else (EACCES,
+// EAFNOSUPPORT, EINVAL...) is fatal: the dialer stops.
+bool retryable(int err) {
+    switch (err) {
+    case ECONNREFUSED: case ETIMEDOUT: case ENETUNREACH: case EHOSTUNREACH: case ENETDOWN: case EHOSTDOWN:
+    case ECONNRESET: case ECONNABORTED: case EADDRNOTAVAIL: case EADDRINUSE: case EAGAIN: case EINTR:
+    case ENOENT: case ENOBUFS: case ENOMEM: case EMFILE: case ENFILE: case EINPROGRESS: case EPIPE:
+        return true;
+    default: return false;
+    }
+}
+
+int next_jitter(int ivl) {
+    static thread_local std::minstd_rand rng{std::random_device{}()};
+    return ivl > 0 ? static_cast<int>(rng() % static_cast<unsigned>(ivl)) : 0;
+}
+}  // namespace
+
+// Waits on the reactor for a non-blocking connect to finish, within ZMQ_CONNECT_TIMEOUT.
 class session::connect_waiter final : private io_handler {
 public:
-    connect_waiter(reactor& loop, int fd, session& s) : loop_(loop), fd_(fd), s_(s) {
+    connect_waiter(reactor& loop, int fd, session& s, int timeout_ms) : loop_(loop), fd_(fd), s_(s) {
         handle_ = loop_.add(fd, this);
         loop_.set_pollout(handle_);
+        if (timeout_ms > 0) timer_ = loop_.add_timer(timeout_ms, [this] { done(ETIMEDOUT); });
     }
-    ~connect_waiter() {
+    ~connect_waiter() { cancel(); }
+    // Stops waiting and closes the fd (if still ours). Idempotent.
+    void cancel() {
+        if (timer_ != 0) loop_.cancel_timer(timer_);
+        timer_ = 0;
         if (handle_ != nullptr) loop_.remove(handle_);
+        handle_ = nullptr;
         if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
     }
 
 private:
-    void on_readable() override { on_writable(); }
-    void on_writable() override {
+    void on_readable() override { done(0); }
+    void on_writable() override { done(0); }
+    void done(int err) {
         if (handle_ == nullptr) return;
-        loop_.remove(handle_);  // the fd is the engine's from now on
+        if (timer_ != 0 && err == 0) loop_.cancel_timer(timer_);
+        timer_ = 0;
+        loop_.remove(handle_);
         handle_ = nullptr;
-        const int fd = fd_;
-        fd_ = -1;
-        s_.connect_completed(fd);
+        int fd = std::exchange(fd_, -1);  // the fd is the engine's from now on, unless timed out
+        if (err != 0) ::close(fd);
+        s_.connect_completed(fd, err);
     }
     reactor& loop_;
     int fd_;
     session& s_;
-    reactor::handle handle_;
+    reactor::handle handle_ = nullptr;
+    reactor::timer_id timer_ = 0;
 };
 
 session::session(params p) : p_(std::move(p)), loop_(p_.thread.loop()) { p_.ctx.object_started(); }
 
 session::~session() { p_.ctx.object_finished(); }
 
-std::shared_ptr<session> session::dial(params p, std::string address, std::shared_ptr<pipe_link> link) {
+std::shared_ptr<session> session::dial(params p, std::string endpoint, std::string address,
+                                       std::shared_ptr<pipe_link> link) {
     auto s = std::make_shared<session>(std::move(p));
     s->dialing_ = true;
+    s->remote_ = std::move(endpoint);
     s->address_ = std::move(address);
     s->link_ = std::move(link);
     s->current_ivl_ = s->p_.opts.reconnect_ivl;
+    s->state_ = endpoint_state::resolving;
     s->loop_.post([s] {
         if (s->link_) {
             s->pipe_ = &s->link_->end(1);
@@ -63,6 +99,8 @@ std::shared_ptr<session> session::dial(params p, std::string address, std::share
 
 std::shared_ptr<session> session::accepted(params p, std::unique_ptr<stream> st) {
     auto s = std::make_shared<session>(std::move(p));
+    s->local_ = st->endpoint_name(true);
+    s->remote_ = st->endpoint_name(false);
     s->run_engine(std::move(st));  // called on the listener's thread, which is ours
     return s;
 }
@@ -76,48 +114,113 @@ void session::terminate(int linger_ms) {
     });
 }
 
+endpoint_status session::status() const {
+    endpoint_status st;
+    st.state = state_.load();
+    st.last_error = last_error_.load();
+    st.attempts = attempts_.load();
+    return st;
+}
+
+void session::emit(std::uint64_t event, std::uint64_t value) {
+    if (p_.mon && p_.mon->wants(event)) p_.mon->event(event, value, {local_, remote_, !dialing_});
+}
+
 void session::start_dialing() {
     if (finished_) return;
-    addresses_.clear();
+    state_ = endpoint_state::resolving;
+    std::vector<net_address> list;
+    const int rc = p_.tr.resolve(address_, p_.opts, list, false);
+    if (rc != EAGAIN) return resolved(rc, std::move(list));
+    // A host name: look it up on the resolver thread and come back here with the result.
+    p_.ctx.resolve_async([self = shared_from_this()] {
+        std::vector<net_address> out;
+        const int err = self->p_.tr.resolve(self->address_, self->p_.opts, out, true);
+        self->loop_.post([self, err, out = std::move(out)]() mutable { self->resolved(err, std::move(out)); });
+    });
+}
+
+void session::resolved(int err, std::vector<net_address> list) {
+    if (finished_) return;
+    addresses_ = std::move(list);
     next_address_ = 0;
-    // Name lookup may block this I/O thread for the resolver's time; numeric addresses do not.
-    if (p_.tr.resolve(address_, p_.opts, addresses_, true) != 0) return schedule_reconnect();
+    round_refused_ = !addresses_.empty();
+    if (err != 0) {
+        last_error_ = err;
+        round_refused_ = false;
+        return round_failed(true);
+    }
     try_next_address();
 }
 
 void session::try_next_address() {
     while (next_address_ < addresses_.size()) {
+        state_ = endpoint_state::connecting;
         int fd = -1;
-        if (p_.tr.start_connect(addresses_[next_address_++], p_.opts, fd) == 0) {
-            waiter_ = std::make_unique<connect_waiter>(loop_, fd, *this);
+        const int rc = p_.tr.start_connect(addresses_[next_address_++], p_.opts, fd);
+        if (rc == 0) {
+            waiter_ = std::make_unique<connect_waiter>(loop_, fd, *this, p_.opts.connect_timeout);
+            emit(events::connect_delayed, EINPROGRESS);
             return;
         }
+        if (!connect_error(rc)) return;
     }
-    schedule_reconnect();
+    round_failed(true);
 }
 
-void session::connect_completed(int fd) {
+// Records a failed attempt on one address: true to go on with the next, false if the dialer stopped.
+bool session::connect_error(int err) {
+    last_error_ = err;
+    if (err != ECONNREFUSED) round_refused_ = false;
+    if (retryable(err)) return true;
+    give_up(err);
+    return false;
+}
+
+void session::connect_completed(int fd, int err) {
     // Called from inside waiter_: destroy it later, not now.
     loop_.post([w = std::shared_ptr<connect_waiter>(std::move(waiter_))] {});
-    int err = 0;
-    std::unique_ptr<stream> st = p_.tr.finish_connect(fd, p_.opts, err);
+    std::unique_ptr<stream> st;
+    if (err == 0) st = p_.tr.finish_connect(fd, p_.opts, err);
     if (finished_) return;
-    if (!st) return try_next_address();
-    current_ivl_ = p_.opts.reconnect_ivl;
+    if (!st) {
+        emit(events::closed, static_cast<std::uint64_t>(fd));  // the connecting socket is gone
+        if (connect_error(err)) try_next_address();
+        return;
+    }
+    local_ = st->endpoint_name(true);
+    state_ = endpoint_state::handshaking;
+    emit(events::connected, static_cast<std::uint64_t>(st->fd()));
     run_engine(std::move(st));
 }
 
-void session::schedule_reconnect() {
-    // A terminating session keeps trying while its linger lets it deliver what is queued.
+// A round over the addresses failed, or a connection was lost (count: whether it counts as a failed
+// attempt; a connection that was up does not). Back off, or give up.
+void session::round_failed(bool count) {
     if (finished_) return;
-    if (terminating_ && (linger_ == 0 || p_.opts.reconnect_ivl < 0)) return finish();
-    if (p_.opts.reconnect_ivl < 0) return;  // ZMQ_RECONNECT_IVL -1: stay, keep the pipe, never redial
-    const int ivl = std::max(current_ivl_, 0);
-    if (p_.opts.reconnect_ivl_max > 0) current_ivl_ = std::min(current_ivl_ * 2, p_.opts.reconnect_ivl_max);
-    reconnect_timer_ = loop_.add_timer(ivl, [self = shared_from_this()] {
+    if (count) ++attempts_;
+    // A terminating session keeps trying while its linger lets it deliver what is queued.
+    if (terminating_ && (linger_ == 0 || p_.opts.reconnect_ivl <= 0)) return finish();
+    const int max_attempts = p_.opts.reconnect_max_attempts;
+    if (round_refused_ && (p_.opts.reconnect_stop & reconnect_stop::conn_refused) != 0) return give_up(ECONNREFUSED);
+    if (p_.opts.reconnect_ivl <= 0) return give_up(last_error_);  // ZMQ_RECONNECT_IVL -1: no reconnection
+    if (max_attempts > 0 && attempts_ >= max_attempts) return give_up(last_error_);
+    const int ivl = p_.opts.reconnect_ivl;
+    const int interval = current_ivl_ + next_jitter(ivl);
+    const int ivl_max = p_.opts.reconnect_ivl_max;
+    if (ivl_max > ivl) current_ivl_ = current_ivl_ < ivl_max / 2 ? current_ivl_ * 2 : ivl_max;
+    state_ = endpoint_state::waiting;
+    emit(events::connect_retried, static_cast<std::uint64_t>(interval));
+    reconnect_timer_ = loop_.add_timer(interval, [self = shared_from_this()] {
         self->reconnect_timer_ = 0;
         self->start_dialing();
     });
+}
+
+void session::give_up(int err) {
+    last_error_ = err;
+    emit(events::connect_stopped, static_cast<std::uint64_t>(err));
+    finish();
 }
 
 void session::run_engine(std::unique_ptr<stream> st) {
@@ -139,6 +242,10 @@ void session::drop_engine() {
 // keeps the session alive until it returns.
 void session::engine_ready(stream_engine&) {
     const auto keep = shared_from_this();
+    state_ = endpoint_state::connected;
+    attempts_ = 0;
+    current_ivl_ = p_.opts.reconnect_ivl;
+    emit(events::handshake_succeeded, 0);
     if (!link_) attach_pipe();
     engine_plugged_ = true;
     engine_->plug(*pipe_);
@@ -151,16 +258,44 @@ void session::attach_pipe() {
     p_.mailbox->post_attach(link_, 0);
 }
 
-void session::engine_failed(stream_engine&, const engine_error&) {
+void session::engine_failed(stream_engine& e, const engine_error& why) {
     const auto keep = shared_from_this();
+    auto reason = why.reason;
+    if (!why.handshaked) {
+        if (why.auth_status != 0) {
+            emit(events::handshake_failed_auth, static_cast<std::uint64_t>(why.auth_status));
+        } else if (reason == engine_error::kind::protocol) {
+            emit(events::handshake_failed_protocol,
+                 static_cast<std::uint64_t>(why.protocol_error != 0 ? why.protocol_error : 0x10000000));
+        } else {
+            emit(events::handshake_failed_no_detail, static_cast<std::uint64_t>(why.err));
+            // A peer that is not a ZMTP peer (drops us, or never answers): libzmq's "handshake failed".
+            if ((p_.opts.reconnect_stop & reconnect_stop::handshake_failed) != 0) reason = engine_error::kind::protocol;
+        }
+    }
+    emit(events::disconnected, static_cast<std::uint64_t>(e.fd()));
+    last_error_ = why.err;
+    if (why.handshaked)
+        notify_socket(dialing_ ? p_.opts.hiccup_msg : p_.opts.disconnect_msg,
+                      dialing_ ? notify_hiccup : notify_disconnect);
     drop_engine();
     if (!dialing_) return finish();
+    if (reason == engine_error::kind::protocol) return give_up(why.err);  // as libzmq: no reconnect
     if (p_.opts.immediate && pipe_ != nullptr) {  // pipes exist only while connected
         pipe_->close();
         pipe_ = nullptr;
         link_.reset();
     }
-    schedule_reconnect();
+    addresses_.clear();
+    round_refused_ = false;
+    round_failed(!why.handshaked);
+}
+
+// HELLO/DISCONNECT/HICCUP-style local notifications: one message to the socket, past the HWM.
+void session::notify_socket(const std::string& body, unsigned kind) {
+    if (body.empty() || pipe_ == nullptr || (p_.type.notifications & kind) == 0) return;
+    message m(body);
+    pipe_->write_past_hwm(m);
 }
 
 void session::engine_drained(stream_engine&) {
@@ -208,10 +343,14 @@ void session::finish() {
     const auto keep = shared_from_this();  // closing the pipe drops the pipe's reference to us
     finished_ = true;
     terminating_ = true;
+    state_ = endpoint_state::stopped;
     if (reconnect_timer_ != 0) loop_.cancel_timer(reconnect_timer_);
     if (linger_timer_ != 0) loop_.cancel_timer(linger_timer_);
     reconnect_timer_ = linger_timer_ = 0;
-    if (waiter_) loop_.post([w = std::shared_ptr<connect_waiter>(std::move(waiter_))] {});
+    if (waiter_) {
+        waiter_->cancel();
+        loop_.post([w = std::shared_ptr<connect_waiter>(std::move(waiter_))] {});
+    }
     drop_engine();
     if (pipe_ != nullptr) {
         pipe_->close();

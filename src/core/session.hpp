@@ -1,14 +1,21 @@
 #pragma once
-// session — the I/O-thread side of one socket connection. A dialing session connects (trying every
-// resolved address in turn), reconnects with backoff, and keeps its pipe (and so a PEER's routing id
-// and queued messages) across reconnects; an accepted session lives as long as its one connection.
-// Both run a stream_engine and hand the socket a pipe when the handshake completes. Owned by
-// shared_ptr (the socket's endpoint list, posted closures, pipe sinks); all state is touched only on
-// its I/O thread, except terminate() and the pipe_sink callbacks, which post.
+// session — the I/O-thread side of one socket connection. A dialing session is the core dialer: it
+// resolves the address (host names on the context's resolver thread), tries every resolved address in
+// turn (each within ZMQ_CONNECT_TIMEOUT), backs off with jitter between rounds (ZMQ_RECONNECT_IVL,
+// _IVL_MAX), gives up on ZMQ_RECONNECT_STOP, protocol errors, fatal connect errors or
+// ZMX_RECONNECT_MAX_ATTEMPTS, and keeps its pipe (and so a PEER's routing id and queued messages)
+// across reconnects. An accepted session lives as long as its one connection. Both run a
+// stream_engine, hand the socket a pipe when the handshake completes, and report every step to the
+// monitor. Owned by shared_ptr (the socket's endpoint list, posted closures, pipe sinks); all state is
+// touched only on its I/O thread, except terminate(), status() and the pipe_sink callbacks.
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
+#include <zmx/monitor.hpp>
 
+#include "core/endpoint.hpp"
+#include "core/monitor.hpp"
 #include "core/options.hpp"
 #include "core/pipe.hpp"
 #include "io/reactor.hpp"
@@ -22,14 +29,6 @@ class io_thread;
 class socket_mailbox;
 struct socket_type_info;
 
-// Something a socket can stop (a dialing session or a listener). Any thread. linger_ms: how long
-// queued outbound messages may still be sent (ZMQ_LINGER semantics: -1 forever, 0 drop them).
-class endpoint_owner {
-public:
-    virtual ~endpoint_owner() = default;
-    virtual void terminate(int linger_ms) = 0;
-};
-
 class session final : public endpoint_owner,
                       public pipe_sink,
                       public engine_events,
@@ -42,11 +41,13 @@ public:
         const transport& tr;
         const socket_type_info& type;
         socket_options opts;
+        std::shared_ptr<monitor> mon;
     };
 
-    // A dialing session for `address`. link: the pipe made at connect time (end 1 is the session's),
-    // or null when ZMQ_IMMEDIATE asks for pipes only once connected.
-    static std::shared_ptr<session> dial(params p, std::string address, std::shared_ptr<pipe_link> link);
+    // A dialing session for `endpoint` ("scheme://address"). link: the pipe made at connect time
+    // (end 1 is the session's), or null when ZMQ_IMMEDIATE asks for pipes only once connected.
+    static std::shared_ptr<session> dial(params p, std::string endpoint, std::string address,
+                                         std::shared_ptr<pipe_link> link);
     // A session for an accepted connection.
     static std::shared_ptr<session> accepted(params p, std::unique_ptr<stream> s);
 
@@ -54,14 +55,21 @@ public:
     ~session() override;
 
     void terminate(int linger_ms) override;  // any thread
+    bool is_bind() const override { return false; }
+    endpoint_status status() const override;
     bool finished() const noexcept { return finished_; }  // its I/O thread only
 
 private:
-    void start_dialing();        // io thread from here on
+    void start_dialing();  // io thread from here on
+    void resolved(int err, std::vector<net_address> list);
     void try_next_address();
-    void connect_completed(int fd);
-    void schedule_reconnect();
+    void connect_completed(int fd, int err);
+    bool connect_error(int err);
+    void round_failed(bool count);
+    void give_up(int err);
     void run_engine(std::unique_ptr<stream> s);
+    void emit(std::uint64_t event, std::uint64_t value);
+    void notify_socket(const std::string& body, unsigned kind);
     void drop_engine();
     void finish();
     void begin_linger();
@@ -80,8 +88,14 @@ private:
     reactor& loop_;
     bool dialing_ = false;
     std::string address_;
+    std::string local_;   // endpoint strings for the monitor
+    std::string remote_;
     std::vector<net_address> addresses_;
     std::size_t next_address_ = 0;
+    bool round_refused_ = true;  // every address of this round refused the connection
+    std::atomic<endpoint_state> state_{endpoint_state::handshaking};
+    std::atomic<int> last_error_{0};
+    std::atomic<int> attempts_{0};
     std::unique_ptr<connect_waiter> waiter_;
     reactor::timer_id reconnect_timer_ = 0;
     reactor::timer_id linger_timer_ = 0;

@@ -8,7 +8,9 @@
 
 #include "core/context_impl.hpp"
 #include "core/endpoint.hpp"
+#include "core/inproc.hpp"
 #include "core/listener.hpp"
+#include "core/monitor.hpp"
 #include "core/session.hpp"
 #include "io/clock.hpp"
 #include "transports/transport.hpp"
@@ -32,7 +34,7 @@ std::int64_t deadline_for(int timeout_ms) { return timeout_ms < 0 ? -1 : now_ms(
 }  // namespace
 
 socket_base::socket_base(context_impl& ctx, const socket_type_info& info, int ipv6)
-    : ctx_(ctx), info_(info), mb_(std::make_shared<socket_mailbox>()) {
+    : ctx_(ctx), info_(info), mb_(std::make_shared<socket_mailbox>()), monitor_(std::make_shared<class monitor>()) {
     opts_.type = info.id;
     opts_.ipv6 = ipv6;
     opts_.thread_safe = info.thread_safe ? 1 : 0;
@@ -46,17 +48,67 @@ int socket_base::bind(std::string_view text) {
     if (mb_->terminated) return eterm;
     endpoint ep;
     if (const int rc = parse_endpoint(text, ep); rc != 0) return rc;
+    if (ep.scheme == "inproc") return bind_inproc(text, ep.address);
     const transport* tr = find_transport(ep.scheme);
     if (tr == nullptr) return transport_error(ep.scheme, info_);
     io_thread* io = ctx_.choose_io_thread();
     if (io == nullptr) return emthread;
     int fd = -1;
     std::string resolved;
-    if (const int rc = tr->listen(ep.address, opts_, fd, resolved); rc != 0) return rc;
-    auto l = std::make_shared<listener>(session::params{ctx_, *io, mb_, *tr, info_, opts_}, fd, resolved);
+    if (const int rc = tr->listen(ep.address, opts_, fd, resolved); rc != 0) {
+        if (monitor_->wants(events::bind_failed))
+            monitor_->event(events::bind_failed, static_cast<std::uint64_t>(rc), {text, "", true});
+        return rc;
+    }
+    if (monitor_->wants(events::listening))
+        monitor_->event(events::listening, static_cast<std::uint64_t>(fd), {resolved, "", true});
+    auto l = std::make_shared<listener>(session::params{ctx_, *io, mb_, *tr, info_, opts_, monitor_}, fd, resolved);
     l->start();
     endpoints_.emplace(resolved, l);
     opts_.last_endpoint = resolved;
+    return 0;
+}
+
+// The HELLO_MSG this socket sends on each new connection, if its type has one.
+std::string socket_base::own_hello() const {
+    return (info_.notifications & notify_hello) != 0 ? opts_.hello_msg : std::string();
+}
+
+int socket_base::bind_inproc(std::string_view text, const std::string& name) {
+    const inproc_side me{opts_.sndhwm, opts_.rcvhwm, own_hello()};
+    std::vector<inproc_pending> waiting;
+    if (const int rc = ctx_.inproc().bind(name, {mb_, me}, waiting); rc != 0) return rc;
+    for (auto& w : waiting) {  // connects that came first: their pipes are ours now
+        inproc_join(*w.link, w.connector, me);
+        *w.joined = true;
+        attach(std::move(w.link), 1);
+    }
+    endpoints_.emplace(std::string(text), std::make_shared<inproc_bound>(ctx_.inproc(), name, mb_.get()));
+    opts_.last_endpoint.assign(text);
+    return 0;
+}
+
+int socket_base::connect_inproc(std::string_view text, const std::string& name, std::uint32_t* id_out) {
+    auto link = make_pipe(opts_.sndhwm, opts_.rcvhwm);
+    if (const std::string hello = own_hello(); !hello.empty()) {
+        message m(hello);
+        link->end(0).write_past_hwm(m);
+    }
+    const inproc_side me{opts_.sndhwm, opts_.rcvhwm, own_hello()};
+    auto joined = std::make_shared<std::atomic<bool>>(false);
+    inproc_registry::binding binder;
+    const bool bound = ctx_.inproc().connect(name, {link, me, joined}, binder);
+    if (bound) {
+        inproc_join(*link, me, binder.side);
+        *joined = true;
+    }
+    endpoints_.emplace(std::string(text), std::make_shared<inproc_connection>(link, joined));
+    opts_.last_endpoint.assign(text);
+    attach(link, 0);
+    if (id_out != nullptr) *id_out = link->end(0).routing_id;
+    if (!bound) return 0;  // the binder takes end 1 when it binds
+    if (binder.mailbox == mb_) attach(link, 1);  // connected to ourselves: our lock is held already
+    else binder.mailbox->post_attach(link, 1);   // (a closed binder closes the pipe)
     return 0;
 }
 
@@ -76,6 +128,7 @@ int socket_base::connect_locked(std::string_view text, std::uint32_t* id_out) {
     if (mb_->terminated) return eterm;
     endpoint ep;
     if (const int rc = parse_endpoint(text, ep); rc != 0) return rc;
+    if (ep.scheme == "inproc") return connect_inproc(text, ep.address, id_out);
     const transport* tr = find_transport(ep.scheme);
     if (tr == nullptr) return transport_error(ep.scheme, info_);
     if (const int rc = tr->check_connect_address(ep.address); rc != 0) return rc;
@@ -86,18 +139,51 @@ int socket_base::connect_locked(std::string_view text, std::uint32_t* id_out) {
         link = make_pipe(opts_.sndhwm, opts_.rcvhwm);
         attach(link, 0);
     }
-    auto s = session::dial(session::params{ctx_, *io, mb_, *tr, info_, opts_}, ep.address, link);
+    auto s = session::dial(session::params{ctx_, *io, mb_, *tr, info_, opts_, monitor_}, std::string(text),
+                           ep.address, link);
     endpoints_.emplace(std::string(text), s);
     opts_.last_endpoint.assign(text);
     if (id_out != nullptr) *id_out = link->end(0).routing_id;
     return 0;
 }
 
+int socket_base::disconnect_peer(std::uint32_t routing_id) {
+    lock_t lock(mb_->mtx);
+    if (mb_->terminated) return eterm;
+    if (info_.name != "SERVER" && info_.name != "PEER") return ENOTSUP;
+    process_commands();
+    pipe* p = type_->find_peer(routing_id);
+    if (p == nullptr || !pipes_.contains(p)) return EHOSTUNREACH;
+    detach(*p, 0);  // as libzmq: the connection ends now, unsent messages to it are dropped
+    return 0;
+}
+
+int socket_base::monitor(std::string_view endpoint, std::uint64_t events, int version, int type) {
+    {
+        lock_t lock(mb_->mtx);
+        if (mb_->terminated) return eterm;
+    }
+    return monitor_->start(ctx_, endpoint, events, version, type);  // without our lock: see monitor.hpp
+}
+
+std::vector<endpoint_status> socket_base::endpoints() {
+    lock_t lock(mb_->mtx);
+    std::vector<endpoint_status> out;
+    out.reserve(endpoints_.size());
+    for (const auto& [name, owner] : endpoints_) {
+        endpoint_status st = owner->status();
+        st.endpoint = name;
+        st.bound = owner->is_bind();
+        out.push_back(std::move(st));
+    }
+    return out;
+}
+
 int socket_base::unbind(std::string_view text) {
     lock_t lock(mb_->mtx);
     if (mb_->terminated) return eterm;
     auto it = endpoints_.find(text);
-    if (it == endpoints_.end() || dynamic_cast<listener*>(it->second.get()) == nullptr) return ENOENT;
+    if (it == endpoints_.end() || !it->second->is_bind()) return ENOENT;
     it->second->terminate(opts_.linger);
     endpoints_.erase(it);
     return 0;
@@ -109,10 +195,12 @@ int socket_base::disconnect(std::string_view text) {
     auto [first, last] = endpoints_.equal_range(text);
     bool found = false;
     for (auto it = first; it != last;) {
-        if (dynamic_cast<session*>(it->second.get()) == nullptr) {
+        if (it->second->is_bind()) {
             ++it;
             continue;
         }
+        if (auto* c = dynamic_cast<inproc_connection*>(it->second.get()))
+            if (auto link = c->link(); link && pipes_.contains(&link->end(0))) detach(link->end(0), opts_.linger);
         it->second->terminate(opts_.linger);
         it = endpoints_.erase(it);
         found = true;
@@ -123,16 +211,21 @@ int socket_base::disconnect(std::string_view text) {
 void socket_base::attach(std::shared_ptr<pipe_link> link, int end) {
     pipe& p = link->end(end);
     p.set_sink(mb_);
+    if (!type_->attach(p)) {  // refused (a PAIR has its peer already)
+        link->linger.store(0);
+        p.close();
+        return;
+    }
     pipes_.emplace(&p, std::move(link));
-    type_->attach(p);
     if (p.peer_closed()) closing_.push_back(&p);
 }
 
-void socket_base::detach(pipe& p) {
+void socket_base::detach(pipe& p, int linger_ms) {
     auto it = pipes_.find(&p);
     if (it == pipes_.end()) return;
     type_->detach(p);
-    it->second->linger.store(opts_.linger);
+    std::erase(closing_, &p);
+    it->second->linger.store(linger_ms);
     p.close();
     pipes_.erase(it);
 }
@@ -170,7 +263,7 @@ void socket_base::reap_closing() {
         }
         closing_[i] = closing_.back();
         closing_.pop_back();
-        detach(*p);
+        detach(*p, opts_.linger);
     }
 }
 
@@ -251,11 +344,12 @@ void socket_base::close() {
         cmds.swap(mb_->pending);
         for (auto& c : cmds)
             if (c.kind == socket_mailbox::command::attach) c.p().close();
-        while (!pipes_.empty()) detach(*pipes_.begin()->first);
+        while (!pipes_.empty()) detach(*pipes_.begin()->first, opts_.linger);
         closing_.clear();
         for (auto& [name, owner] : endpoints_) owner->terminate(opts_.linger);
         endpoints_.clear();
     }
+    monitor_->stop();
     ctx_.socket_closed(this);
     delete this;
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 #include <zmx/message.hpp>
+#include <zmx/monitor.hpp>
 
 #include "core/mailbox.hpp"
 #include "core/options.hpp"
@@ -21,6 +22,7 @@ namespace zmx::detail {
 
 class context_impl;
 class endpoint_owner;
+class monitor;
 
 class socket_base {
 public:
@@ -35,6 +37,13 @@ public:
     int disconnect(std::string_view endpoint);
     // PEER: connect and return the new pipe's routing id in id_out.
     int connect_peer(std::string_view endpoint, std::uint32_t& id_out);
+    // SERVER, PEER: drops the connection of that peer (ENOTSUP for other types, EHOSTUNREACH if none).
+    int disconnect_peer(std::uint32_t routing_id);
+    // zmq_socket_monitor_versioned: events over an internal socket bound to `endpoint` (inproc);
+    // an empty endpoint stops monitoring.
+    int monitor(std::string_view endpoint, std::uint64_t events, int version, int type);
+    // Where each endpoint stands, in the order they were made (per endpoint string).
+    std::vector<endpoint_status> endpoints();
 
     // flags: 1 = DONTWAIT, 2 = SNDMORE. send consumes msg on success.
     int send(message& msg, int flags);
@@ -54,9 +63,12 @@ public:
 private:
     using lock_t = std::unique_lock<std::mutex>;
     int connect_locked(std::string_view endpoint, std::uint32_t* id_out);
+    int bind_inproc(std::string_view text, const std::string& name);
+    int connect_inproc(std::string_view text, const std::string& name, std::uint32_t* id_out);
+    std::string own_hello() const;
     void process_commands();
     void attach(std::shared_ptr<pipe_link> link, int end);
-    void detach(pipe& p);
+    void detach(pipe& p, int linger_ms);
     void reap_closing();
     // Waits for commands until deadline_ms (-1 = forever). 0, EAGAIN (timed out) or ETERM.
     int wait(lock_t& lock, std::int64_t deadline_ms);
@@ -66,6 +78,7 @@ private:
     std::unique_ptr<socket_type> type_;
     std::shared_ptr<socket_mailbox> mb_;
     socket_options opts_;
+    std::shared_ptr<class monitor> monitor_;
     std::map<pipe*, std::shared_ptr<pipe_link>> pipes_;
     std::vector<pipe*> closing_;  // peer closed; detached once drained
     std::multimap<std::string, std::shared_ptr<endpoint_owner>, std::less<>> endpoints_;

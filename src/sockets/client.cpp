@@ -9,9 +9,10 @@ namespace {
 
 class client final : public socket_type {
 public:
-    void attach(pipe& p) override {
+    bool attach(pipe& p) override {
         fq_.attach(p);
         lb_.attach(p);
+        return true;
     }
     void detach(pipe& p) override {
         fq_.detach(p);

@@ -29,7 +29,7 @@ constexpr sv channel_peers[] = {"CHANNEL"};
 
 //  id  name  peers  thread_safe  single_part  send  recv  notifications  factory
 const socket_type_info table[] = {
-    {0, "PAIR", pair_peers, false, false, true, true, 0, nullptr},
+    {0, "PAIR", pair_peers, false, false, true, true, 0, make_pair},
     {1, "PUB", pub_peers, false, false, true, false, 0, nullptr},
     {2, "SUB", sub_peers, false, false, false, true, 0, nullptr},
     {3, "REQ", req_peers, false, false, true, true, 0, nullptr},

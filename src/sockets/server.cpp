@@ -7,9 +7,10 @@
 
 namespace zmx::detail {
 
-void server::attach(pipe& p) {
+bool server::attach(pipe& p) {
     table_.add(p);
     fq_.attach(p);
+    return true;
 }
 
 void server::detach(pipe& p) {

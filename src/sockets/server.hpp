@@ -10,12 +10,13 @@ namespace zmx::detail {
 
 class server : public socket_type {
 public:
-    void attach(pipe& p) override;
+    bool attach(pipe& p) override;
     void detach(pipe& p) override;
     void on_readable(pipe& p) override { fq_.activate(p); }
     void on_writable(pipe&) override {}
     int send(message& msg) override;
     int recv(message& msg) override;
+    pipe* find_peer(std::uint32_t routing_id) override { return table_.find(routing_id); }
 
 private:
     fair_queue fq_;

@@ -19,8 +19,9 @@ class socket_type {
 public:
     virtual ~socket_type() = default;
 
-    // A pipe to a new peer. The socket type may set p.routing_id. Never blocks.
-    virtual void attach(pipe& p) = 0;
+    // A pipe to a new peer. The socket type may set p.routing_id. false refuses the pipe (PAIR has
+    // one peer): the shell closes it. Never blocks.
+    virtual bool attach(pipe& p) = 0;
     // The pipe is going away (peer gone and drained, or disconnect). Forget every reference to it.
     virtual void detach(pipe& p) = 0;
     // p has inbound messages again / room to write again.
@@ -31,6 +32,9 @@ public:
     virtual int send(message& msg) = 0;
     // 0 (msg filled), EAGAIN (nothing to read now), or another errno.
     virtual int recv(message& msg) = 0;
+
+    // The pipe of the peer with this routing id (SERVER, PEER), or null.
+    virtual pipe* find_peer(std::uint32_t /*routing_id*/) { return nullptr; }
 
     // Type-specific options: 0, an errno, or -1 when the option is not the type's own.
     virtual int set_option(int /*id*/, const void* /*value*/, std::size_t /*len*/) { return -1; }

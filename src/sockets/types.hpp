@@ -7,6 +7,7 @@ namespace zmx::detail {
 class socket_type;
 struct socket_options;
 
+std::unique_ptr<socket_type> make_pair(const socket_options& o);
 std::unique_ptr<socket_type> make_server(const socket_options& o);
 std::unique_ptr<socket_type> make_client(const socket_options& o);
 std::unique_ptr<socket_type> make_peer(const socket_options& o);

@@ -35,6 +35,9 @@ public:
     virtual long writev(const iovec* iov, int count) = 0;
     // Peer-Address property ("IP" for tcp).
     virtual std::string peer_address() const = 0;
+    // The local or remote end as an endpoint string ("tcp://127.0.0.1:5555", "ipc:///tmp/s"), for the
+    // monitor. The default reads the fd's socket name.
+    virtual std::string endpoint_name(bool local) const;
 };
 
 class transport {

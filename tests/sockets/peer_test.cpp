@@ -158,8 +158,8 @@ TEST_CASE("peer: connect_peer endpoint errors EINVAL EPROTONOSUPPORT ENOCOMPATPR
     CHECK(error_of([&] { a.connect_peer("nonsense"); }) == EINVAL);
     CHECK(error_of([&] { a.connect_peer("tcp://"); }) == EINVAL);
     CHECK(error_of([&] { a.connect_peer("tcp://127.0.0.1:notaport"); }) == EINVAL);
-    // ipc is a libzmq transport that zmx has not built yet; foo is no transport at all.
-    CHECK(error_of([&] { a.connect_peer("ipc://x"); }) == EPROTONOSUPPORT);
+    // tipc is a libzmq transport that zmx does not build; foo is no transport at all.
+    CHECK(error_of([&] { a.connect_peer("tipc://x"); }) == EPROTONOSUPPORT);
     CHECK(error_of([&] { a.connect_peer("foo://x"); }) == EPROTONOSUPPORT);
     CHECK(error_of([&] { a.connect_peer("udp://127.0.0.1:5555"); }) == zmx::enocompatproto);
     // Failed calls leave the socket usable.
