@@ -33,7 +33,27 @@ inline constexpr option<42, int> ipv6{};
 inline constexpr option<66, int> handshake_ivl{};
 inline constexpr option<79, int> connect_timeout{};
 inline constexpr option<81, int> thread_safe{};
+inline constexpr option<34, int> tcp_keepalive{};
+inline constexpr option<35, int> tcp_keepalive_cnt{};
+inline constexpr option<36, int> tcp_keepalive_idle{};
+inline constexpr option<37, int> tcp_keepalive_intvl{};
+inline constexpr option<75, int> heartbeat_ivl{};
+inline constexpr option<76, int> heartbeat_ttl{};
+inline constexpr option<77, int> heartbeat_timeout{};
+inline constexpr option<109, int> reconnect_stop{};
+inline constexpr option<110, std::string> hello_msg{};
+inline constexpr option<111, std::string> disconnect_msg{};
+inline constexpr option<114, std::string> hiccup_msg{};
+// zmx extension: failed connection rounds after which a connect endpoint gives up (0 = never).
+inline constexpr option<0x5A01, int> reconnect_max_attempts{};
 }  // namespace sockopt
+
+// ZMQ_RECONNECT_STOP bits (libzmq 4.3.5's values).
+namespace reconnect_stop {
+inline constexpr int conn_refused = 0x1;
+inline constexpr int handshake_failed = 0x2;
+inline constexpr int after_disconnect = 0x4;
+}  // namespace reconnect_stop
 
 namespace ctxopt {
 inline constexpr option<1, int> io_threads{};

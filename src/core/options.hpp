@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <zmx/options.hpp>
 
 namespace zmx::detail {
 
@@ -42,20 +43,17 @@ struct socket_options {
     std::string hiccup_msg;        // delivered when a connected peer drops (types that have it)
 };
 
-// Option ids the core acts on by name (libzmq's numbers; zmx's own extensions from 0x5A00).
+// Option ids the core acts on by name (from the public tags: libzmq's numbers, zmx's from 0x5A00).
 namespace option_ids {
-inline constexpr int hello_msg = 110;
-inline constexpr int disconnect_msg = 111;
-inline constexpr int hiccup_msg = 114;
-inline constexpr int reconnect_max_attempts = 0x5A01;
+inline constexpr int hello_msg = zmx::sockopt::hello_msg.id;
+inline constexpr int disconnect_msg = zmx::sockopt::disconnect_msg.id;
+inline constexpr int hiccup_msg = zmx::sockopt::hiccup_msg.id;
+inline constexpr int reconnect_max_attempts = zmx::sockopt::reconnect_max_attempts.id;
 }  // namespace option_ids
 
-// ZMQ_RECONNECT_STOP bits (libzmq 4.3.5's values; 4.3.4 gave AFTER_DISCONNECT the value 3).
-namespace reconnect_stop {
-inline constexpr int conn_refused = 0x1;
-inline constexpr int handshake_failed = 0x2;
-inline constexpr int after_disconnect = 0x4;
-}  // namespace reconnect_stop
+// ZMQ_RECONNECT_STOP bits: libzmq 4.3.5's values (4.3.4 gave AFTER_DISCONNECT the value 3, which
+// collides with the other two). zmx's disconnect always stops that endpoint, whatever the bits.
+namespace reconnect_stop = zmx::reconnect_stop;
 
 // zmq_setsockopt semantics for the common options: 0, or EINVAL (unknown id, bad size or value).
 int set_common_option(socket_options& o, int id, const void* value, std::size_t len);

@@ -319,6 +319,12 @@ int socket_base::recv(message& msg, int flags) {
 int socket_base::setsockopt(int id, const void* value, std::size_t len) {
     lock_t lock(mb_->mtx);
     if (mb_->terminated) return eterm;
+    // Notification messages only on the types that have them (libzmq ignores them elsewhere).
+    const unsigned needs = id == option_ids::hello_msg        ? notify_hello
+                           : id == option_ids::disconnect_msg ? notify_disconnect
+                           : id == option_ids::hiccup_msg     ? notify_hiccup
+                                                              : 0;
+    if (needs != 0 && (info_.notifications & needs) == 0) return EINVAL;
     const int rc = type_->set_option(id, value, len);
     return rc >= 0 ? rc : set_common_option(opts_, id, value, len);
 }
