@@ -98,7 +98,11 @@ void socket::monitor(std::string_view endpoint, std::uint64_t events, int versio
     check(live(impl_).monitor(endpoint, events, version, static_cast<int>(type)));
 }
 
-std::vector<endpoint_status> socket::endpoints() const { return live(impl_).endpoints(); }
+std::vector<endpoint_status> socket::endpoints() const {
+    std::vector<endpoint_status> out;
+    check(live(impl_).endpoints(out));
+    return out;
+}
 
 std::optional<monitor_event> recv_monitor_event(socket& s, int version, recv_flags flags) {
     std::vector<message> frames;

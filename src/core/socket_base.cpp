@@ -166,9 +166,10 @@ int socket_base::monitor(std::string_view endpoint, std::uint64_t events, int ve
     return monitor_->start(ctx_, endpoint, events, version, type);  // without our lock: see monitor.hpp
 }
 
-std::vector<endpoint_status> socket_base::endpoints() {
+int socket_base::endpoints(std::vector<endpoint_status>& out) {
     lock_t lock(mb_->mtx);
-    std::vector<endpoint_status> out;
+    if (mb_->terminated) return eterm;
+    out.clear();
     out.reserve(endpoints_.size());
     for (const auto& [name, owner] : endpoints_) {
         endpoint_status st = owner->status();
@@ -176,7 +177,7 @@ std::vector<endpoint_status> socket_base::endpoints() {
         st.bound = owner->is_bind();
         out.push_back(std::move(st));
     }
-    return out;
+    return 0;
 }
 
 int socket_base::unbind(std::string_view text) {

@@ -42,8 +42,8 @@ public:
     // zmq_socket_monitor_versioned: events over an internal socket bound to `endpoint` (inproc);
     // an empty endpoint stops monitoring.
     int monitor(std::string_view endpoint, std::uint64_t events, int version, int type);
-    // Where each endpoint stands, in the order they were made (per endpoint string).
-    std::vector<endpoint_status> endpoints();
+    // Where each endpoint stands, ordered by endpoint string. 0 or ETERM.
+    int endpoints(std::vector<endpoint_status>& out);
 
     // flags: 1 = DONTWAIT, 2 = SNDMORE. send consumes msg on success.
     int send(message& msg, int flags);
