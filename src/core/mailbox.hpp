@@ -1,9 +1,13 @@
 #pragma once
-// socket_mailbox — the command queue of one socket and the lock that guards the socket. I/O threads
-// post pipe events and new pipes to it (it is the pipe_sink of every socket-side pipe end); the
-// socket's callers drain it under the lock. It outlives the socket while pipes still refer to it:
-// once closed it refuses new pipes (closing them) and drops events.
+// socket_mailbox — the command queue of one socket, and the socket's lock. I/O threads and other
+// sockets (inproc peers) post pipe events and new pipes to it (it is the pipe_sink of every
+// socket-side pipe end); the socket's callers drain it under the socket lock. The queue has a lock of
+// its own, so posting never waits for a socket lock: two sockets joined by inproc pipes post to each
+// other while each holds its own. It outlives the socket while pipes still refer to it: once closed
+// it refuses new pipes (closing them) and drops events.
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -21,26 +25,36 @@ public:
         pipe& p() const { return link->end(end); }
     };
 
-    // Any thread. A new pipe end for the socket (from a session whose handshake completed).
+    // Any thread. A new pipe end for the socket (from a session whose handshake completed, or an
+    // inproc connect).
     void post_attach(std::shared_ptr<pipe_link> link, int end);
 
     void pipe_readable(pipe& p) override { post({command::readable, p.link(), p.index()}); }
     void pipe_writable(pipe& p) override { post({command::writable, p.link(), p.index()}); }
     void pipe_closed(pipe& p) override { post({command::closed, p.link(), p.index()}); }
 
-    // The socket lock. Everything below is guarded by it.
+    // The socket lock: guards the socket's state. The functions below that say so need it held.
     std::mutex mtx;
-    std::condition_variable cv;
-    std::vector<command> pending;
-    int waiters = 0;
-    bool closed = false;      // the socket is closed
-    bool terminated = false;  // the context is terminating: blocking calls return ETERM
+    // The context is terminating: blocking calls return ETERM. Read anywhere; set by terminate().
+    std::atomic<bool> terminated{false};
 
-    // Wakes every thread blocked on the socket (lock not held by the caller).
-    void wake_all();
+    // Socket lock held. Moves the queued commands to out; false if there were none.
+    bool take(std::vector<command>& out);
+    // Socket lock held by `lock`: releases it until a command arrives, the context terminates or
+    // deadline_ms (clock.hpp's now_ms; -1 = none) passes, then takes it again.
+    void wait(std::unique_lock<std::mutex>& lock, std::int64_t deadline_ms);
+    // Sets terminated and wakes every waiting thread. Any thread.
+    void terminate();
+    // Socket lock held. From now on posts are refused; returns what was still queued.
+    std::vector<command> close();
 
 private:
     void post(command c);
+    std::mutex cmd_mtx_;  // guards the members below; taken after the socket lock, never before
+    std::condition_variable cv_;
+    std::vector<command> pending_;
+    int waiters_ = 0;
+    bool closed_ = false;
 };
 
 }  // namespace zmx::detail

@@ -232,9 +232,8 @@ void socket_base::detach(pipe& p, int linger_ms) {
 }
 
 void socket_base::process_commands() {
-    if (mb_->pending.empty()) return;
     std::vector<socket_mailbox::command> cmds;
-    cmds.swap(mb_->pending);
+    if (!mb_->take(cmds)) return;
     for (auto& c : cmds) {
         if (c.kind == socket_mailbox::command::attach) {
             attach(std::move(c.link), c.end);
@@ -270,18 +269,8 @@ void socket_base::reap_closing() {
 
 int socket_base::wait(lock_t& lock, std::int64_t deadline_ms) {
     if (mb_->terminated) return eterm;
-    if (!mb_->pending.empty()) return 0;
-    ++mb_->waiters;
-    if (deadline_ms < 0) {
-        mb_->cv.wait(lock);
-    } else {
-        const auto left = deadline_ms - now_ms();
-        if (left > 0) mb_->cv.wait_for(lock, std::chrono::milliseconds(left));
-    }
-    --mb_->waiters;
-    if (mb_->terminated) return eterm;
-    if (mb_->pending.empty() && deadline_ms >= 0 && now_ms() >= deadline_ms) return EAGAIN;
-    return 0;
+    mb_->wait(lock, deadline_ms);
+    return mb_->terminated ? eterm : 0;  // the caller tries again, then looks at the deadline
 }
 
 int socket_base::send(message& msg, int flags) {
@@ -337,19 +326,12 @@ int socket_base::getsockopt(int id, void* value, std::size_t* len) {
     return rc >= 0 ? rc : get_common_option(opts_, id, value, len);
 }
 
-void socket_base::context_terminated() {
-    std::lock_guard lock(mb_->mtx);
-    mb_->terminated = true;
-    mb_->cv.notify_all();
-}
+void socket_base::context_terminated() { mb_->terminate(); }
 
 void socket_base::close() {
     {
         lock_t lock(mb_->mtx);
-        mb_->closed = true;
-        std::vector<socket_mailbox::command> cmds;
-        cmds.swap(mb_->pending);
-        for (auto& c : cmds)
+        for (auto& c : mb_->close())
             if (c.kind == socket_mailbox::command::attach) c.p().close();
         while (!pipes_.empty()) detach(*pipes_.begin()->first, opts_.linger);
         closing_.clear();

@@ -70,7 +70,7 @@ private:
     void attach(std::shared_ptr<pipe_link> link, int end);
     void detach(pipe& p, int linger_ms);
     void reap_closing();
-    // Waits for commands until deadline_ms (-1 = forever). 0, EAGAIN (timed out) or ETERM.
+    // Waits for commands until deadline_ms (-1 = forever). 0 (commands, or the deadline) or ETERM.
     int wait(lock_t& lock, std::int64_t deadline_ms);
 
     context_impl& ctx_;
