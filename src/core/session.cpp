@@ -219,6 +219,7 @@ void session::round_failed(bool count) {
 
 void session::give_up(int err) {
     last_error_ = err;
+    state_ = endpoint_state::stopped;  // before the event: a reader of the event sees it stopped
     emit(events::connect_stopped, static_cast<std::uint64_t>(err));
     finish();
 }
