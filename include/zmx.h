@@ -38,7 +38,7 @@ typedef struct zmx_endpoint_status_t {
 } zmx_endpoint_status_t;
 
 /* Fills out[0 .. *count-1] with the socket's endpoints and sets *count to how many it has (call with
-   *count = 0 to ask). Returns 0, or -1 with errno: ENOTSOCK (socket is NULL or closed), EFAULT
+   *count = 0 to ask). Returns 0, or -1 with errno: ENOTSOCK (socket is NULL), EFAULT
    (count is NULL, or out is NULL while *count > 0), ETERM (the context was terminated). */
 int zmx_socket_endpoints(void *socket, zmx_endpoint_status_t *out, size_t *count);
 

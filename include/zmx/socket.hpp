@@ -86,11 +86,20 @@ public:
     template <int Id, typename T>
     T get(option<Id, T>) const {
         if constexpr (std::is_same_v<T, std::string>) {
-            char buf[1024];
-            std::size_t len = sizeof buf;
-            get(Id, buf, &len);
-            if (len > 0 && buf[len - 1] == '\0' && Id == 32) --len;  // LAST_ENDPOINT is NUL-terminated
-            return std::string(buf, len);
+            std::string buf(256, '\0');
+            for (;;) {  // grow until the value fits (a too-small buffer is EINVAL, as in libzmq)
+                std::size_t len = buf.size();
+                try {
+                    get(Id, buf.data(), &len);
+                } catch (const error& e) {
+                    if (e.num() != EINVAL || buf.size() >= (std::size_t{1} << 24)) throw;
+                    buf.resize(buf.size() * 4);
+                    continue;
+                }
+                if (len > 0 && buf[len - 1] == '\0' && Id == 32) --len;  // LAST_ENDPOINT is NUL-terminated
+                buf.resize(len);
+                return buf;
+            }
         } else {
             T v{};
             std::size_t len = sizeof v;

@@ -10,7 +10,7 @@
 namespace zmx::detail {
 
 listener::listener(session::params p, int fd, std::string endpoint)
-    : p_(std::move(p)), fd_(fd), endpoint_(std::move(endpoint)) {
+    : p_(std::move(p)), fd_(fd), fd_number_(fd), endpoint_(std::move(endpoint)) {
     p_.ctx.object_started();
 }
 
@@ -34,12 +34,13 @@ endpoint_status listener::status() const {
 }
 
 void listener::terminate(int linger_ms) {
+    // CLOSED now, from the caller: a socket that closes stops its monitor right after this.
+    if (!closed_ && p_.mon) p_.mon->event(events::closed, static_cast<std::uint64_t>(fd_number_), {endpoint_, "", true});
     p_.thread.post([self = shared_from_this(), linger_ms] {
         if (self->closed_) return;
         self->closed_ = true;
         if (self->handle_ != nullptr) self->p_.thread.loop().remove(self->handle_);
         self->handle_ = nullptr;
-        if (self->p_.mon) self->p_.mon->event(events::closed, static_cast<std::uint64_t>(self->fd_), {self->endpoint_, "", true});
         self->p_.tr.close_listener(self->fd_, self->endpoint_);
         self->fd_ = -1;
         for (auto& s : self->sessions_) s->terminate(linger_ms);

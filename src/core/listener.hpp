@@ -27,6 +27,7 @@ private:
 
     session::params p_;
     int fd_;
+    const int fd_number_;  // for the CLOSED event (fd_ is the I/O thread's)
     std::string endpoint_;
     reactor::handle handle_ = nullptr;
     std::atomic<bool> closed_{false};

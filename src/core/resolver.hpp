@@ -1,12 +1,14 @@
 #pragma once
 // resolver — runs name lookups (blocking getaddrinfo) on a thread of its own, so that no I/O thread
 // ever waits for DNS. One per context, started with the first lookup; jobs run one at a time in
-// order. A job reports back by posting to its session's I/O thread. Thread-safe.
+// order. A job must hold what it reports to weakly (it may outlive it) and report back by posting to
+// an I/O thread. stop() never waits for a lookup in progress: queued jobs are dropped and the thread
+// is left to finish its current one on its own. Thread-safe.
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 namespace zmx::detail {
 
@@ -18,16 +20,19 @@ public:
     resolver& operator=(const resolver&) = delete;
 
     void submit(std::function<void()> job);
-    // Runs the jobs already queued, then joins the thread. Later submits run nothing.
+    // Drops queued jobs and lets the thread end after the job it is running. Later submits are dropped.
     void stop();
 
 private:
-    void run();
-    std::mutex mtx_;
-    std::condition_variable cv_;
-    std::deque<std::function<void()>> jobs_;
-    std::thread thread_;
-    bool stopping_ = false;
+    struct state {
+        std::mutex mtx;
+        std::condition_variable cv;
+        std::deque<std::function<void()>> jobs;
+        bool stopping = false;
+        bool running = false;
+    };
+    static void run(std::shared_ptr<state> st);
+    std::shared_ptr<state> st_ = std::make_shared<state>();
 };
 
 }  // namespace zmx::detail

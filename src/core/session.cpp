@@ -17,12 +17,13 @@ namespace zmx::detail {
 
 namespace {
 // Connect errors after which the next address (or round) may do better. Anything else (EACCES,
-// EAFNOSUPPORT, EINVAL...) is fatal: the dialer stops.
+// EPERM, EINVAL...) is fatal: the dialer stops.
 bool retryable(int err) {
     switch (err) {
     case ECONNREFUSED: case ETIMEDOUT: case ENETUNREACH: case EHOSTUNREACH: case ENETDOWN: case EHOSTDOWN:
     case ECONNRESET: case ECONNABORTED: case EADDRNOTAVAIL: case EADDRINUSE: case EAGAIN: case EINTR:
     case ENOENT: case ENOBUFS: case ENOMEM: case EMFILE: case ENFILE: case EINPROGRESS: case EPIPE:
+    case EAFNOSUPPORT:  // e.g. an IPv6 address on a host without IPv6: the next address may be IPv4
         return true;
     default: return false;
     }
@@ -133,10 +134,13 @@ void session::start_dialing() {
     const int rc = p_.tr.resolve(address_, p_.opts, list, false);
     if (rc != EAGAIN) return resolved(rc, std::move(list));
     // A host name: look it up on the resolver thread and come back here with the result.
-    p_.ctx.resolve_async([self = shared_from_this()] {
+    // The job holds the session weakly: a lookup that hangs never holds up the session's end, nor the
+    // context's termination.
+    p_.ctx.resolve_async([weak = weak_from_this(), tr = &p_.tr, address = address_, opts = p_.opts] {
         std::vector<net_address> out;
-        const int err = self->p_.tr.resolve(self->address_, self->p_.opts, out, true);
-        self->loop_.post([self, err, out = std::move(out)]() mutable { self->resolved(err, std::move(out)); });
+        const int err = tr->resolve(address, opts, out, true);
+        if (auto self = weak.lock())
+            self->loop_.post([self, err, out = std::move(out)]() mutable { self->resolved(err, std::move(out)); });
     });
 }
 
@@ -275,6 +279,7 @@ void session::engine_failed(stream_engine& e, const engine_error& why) {
         }
     }
     emit(events::disconnected, static_cast<std::uint64_t>(e.fd()));
+    if (dialing_) local_.clear();  // the next attempt has a local address of its own
     last_error_ = why.err;
     if (why.handshaked)
         notify_socket(dialing_ ? p_.opts.hiccup_msg : p_.opts.disconnect_msg,

@@ -137,3 +137,24 @@ TEST_CASE("monitor: errors EPROTONOSUPPORT EINVAL and restart on a new endpoint"
     zmx::socket pair = make(ctx, zmx::socket_type::pair);
     CHECK(error_of([&] { pair.connect("inproc://m2"); }) == 0);  // connect before a bind is allowed
 }
+
+TEST_CASE("monitor: closing a bound socket reports CLOSED before MONITOR_STOPPED", "[monitor]") {
+    zmx::context ctx;
+    zmx::socket server = make(ctx, zmx::socket_type::server);
+    event_reader events(ctx, server);
+    const std::string ep = bind_any(server);
+    CHECK(events.next().event == zmx::event::listening);
+    server.close();
+    const zmx::monitor_event ev = events.next();
+    CHECK(ev.event == zmx::event::closed);
+    CHECK(ev.endpoint == ep);
+    CHECK(events.next().event == zmx::event::monitor_stopped);
+}
+
+TEST_CASE("monitor: a long HELLO_MSG reads back whole through the typed getter", "[monitor]") {
+    zmx::context ctx;
+    zmx::socket s = make(ctx, zmx::socket_type::server);
+    const std::string big(5000, 'h');
+    s.set(zmx::sockopt::hello_msg, big);
+    CHECK(s.get(zmx::sockopt::hello_msg) == big);
+}
