@@ -22,6 +22,9 @@ total=${ZMX_PAIR_TIMEOUT:-120}
 ep_timeout=${ZMX_ENDPOINT_TIMEOUT:-20}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zmx-pair.XXXXXX")
+# The nodes' temporary files ("ipc://*" directories: libzmq puts them in $TMPDIR, else in the working
+# directory) go to this run's directory, which is removed at the end even if a node failed.
+export TMPDIR=$tmp
 binder_pid=""
 cleanup() {
   if [[ -n "$binder_pid" ]] && kill -0 "$binder_pid" 2>/dev/null; then

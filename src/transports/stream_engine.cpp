@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/metadata.hpp"
+#include "io/clock.hpp"
 #include "mechanisms/null.hpp"
 #include "sockets/socket_type.hpp"
 #include "zmtp/commands.hpp"
@@ -31,8 +32,7 @@ stream_engine::stream_engine(reactor& loop, std::unique_ptr<stream> s, const soc
 }
 
 stream_engine::~stream_engine() {
-    if (handle_ != nullptr) loop_.remove(handle_);
-    if (handshake_timer_ != 0) loop_.cancel_timer(handshake_timer_);
+    stop();
     if (meta_ != nullptr) meta_->release();
 }
 
@@ -42,7 +42,7 @@ void stream_engine::start() {
     if (opts_.handshake_ivl > 0)
         handshake_timer_ = loop_.add_timer(opts_.handshake_ivl, [this] {
             handshake_timer_ = 0;
-            fail(ETIMEDOUT);
+            fail(engine_error::kind::timeout, ETIMEDOUT);
         });
     queue_output_bytes(handshake_->output());
     handshake_->consume_output(handshake_->output().size());
@@ -55,26 +55,43 @@ void stream_engine::stop() {
         loop_.remove(handle_);
         handle_ = nullptr;
     }
-    if (handshake_timer_ != 0) {
-        loop_.cancel_timer(handshake_timer_);
-        handshake_timer_ = 0;
+    for (reactor::timer_id* t : {&handshake_timer_, &ping_timer_, &timeout_.id, &ttl_.id}) {
+        if (*t != 0) loop_.cancel_timer(*t);
+        *t = 0;
     }
 }
 
-void stream_engine::fail(int err) {
+void stream_engine::fail(engine_error::kind why, int err) {
     if (dead_) return;
     stop();
-    engine_error why;
-    why.err = err;
-    why.handshaked = handshake_ == nullptr;
-    if (err == ETIMEDOUT) why.reason = engine_error::kind::timeout;
-    else if (err == EPROTO || err == EMSGSIZE) why.reason = engine_error::kind::protocol;
-    if (handshake_ && why.reason == engine_error::kind::protocol) why.protocol_error = handshake_->protocol_error();
-    owner_.engine_failed(*this, why);
+    engine_error e;
+    e.reason = why;
+    e.err = err;
+    e.handshaked = handshake_ == nullptr;
+    if (handshake_ && why == engine_error::kind::protocol) {
+        e.protocol_error =
+            handshake_->protocol_error() != 0 ? handshake_->protocol_error() : protocol_errors::zmtp_unspecified;
+        e.auth_status = handshake_->auth_status();
+    }
+    owner_.engine_failed(*this, e);
+}
+
+// A frame the decoder refused: over ZMQ_MAXMSGSIZE (or not addressable) is EMSGSIZE, anything else EPROTO.
+void stream_engine::fail_decoder() {
+    fail(engine_error::kind::protocol, decoder_.error_code() == EMSGSIZE ? EMSGSIZE : EPROTO);
 }
 
 void stream_engine::on_readable() {
-    if (dead_ || input_stopped_) return;
+    if (dead_) return;
+    if (input_stopped_) {
+        // With input paused only an error or hang-up gets here, and epoll would report it on every
+        // turn until we read. Stop polling until input resumes; then reading finds whatever the
+        // kernel still holds, and the end after it. (libzmq fails at once here, losing that data.)
+        loop_.remove(handle_);
+        handle_ = nullptr;
+        pollout_ = false;
+        return;
+    }
     long n;
     std::span<std::byte> direct = handshake_ ? std::span<std::byte>{} : decoder_.direct_buffer();
     if (!direct.empty() && rbuf_pos_ == rbuf_len_) {
@@ -82,13 +99,13 @@ void stream_engine::on_readable() {
         n = stream_->read(direct);
         if (n > 0) {
             const auto r = decoder_.advance(static_cast<std::size_t>(n), frame_);
-            if (r == zmtp::frame_decoder::result::error) return fail(EPROTO);
+            if (r == zmtp::frame_decoder::result::error) return fail_decoder();
             if (r == zmtp::frame_decoder::result::frame) {
                 if (!deliver(frame_)) {
                     pending_in_ = std::move(frame_);
                     has_pending_in_ = true;
                     input_stopped_ = true;
-                    loop_.reset_pollin(handle_);
+                    if (handle_ != nullptr) loop_.reset_pollin(handle_);
                 }
                 if (pipe_ != nullptr) pipe_->flush();
             }
@@ -103,10 +120,10 @@ void stream_engine::on_readable() {
         n = stream_->read(std::span(rbuf_.data() + rbuf_len_, rbuf_.size() - rbuf_len_));
         if (n > 0) rbuf_len_ += static_cast<std::size_t>(n);
     }
-    if (n == 0) return fail(ECONNRESET);
+    if (n == 0) return fail(engine_error::kind::connection, ECONNRESET);  // orderly end of stream
     if (n < 0) {
         if (errno == EAGAIN || errno == EINTR) return;
-        return fail(errno);
+        return fail(engine_error::kind::connection, errno);
     }
     if (handshake_) {
         handshake_step();  // on completion the owner plugs a pipe, which processes the rest
@@ -125,7 +142,8 @@ void stream_engine::handshake_step() {
     }
     switch (handshake_->status()) {
     case zmtp::handshake::state::in_progress: return;
-    case zmtp::handshake::state::failed: return fail(handshake_->error() != 0 ? handshake_->error() : EPROTO);
+    case zmtp::handshake::state::failed:
+        return fail(engine_error::kind::protocol, handshake_->error() == EMSGSIZE ? EMSGSIZE : EPROTO);
     case zmtp::handshake::state::done: break;
     }
     property_list props = handshake_->peer_properties();
@@ -137,7 +155,69 @@ void stream_engine::handshake_step() {
         loop_.cancel_timer(handshake_timer_);
         handshake_timer_ = 0;
     }
+    start_heartbeats();
+    // ZMQ_HELLO_MSG goes out before anything from the pipe, on every connection (libzmq's
+    // hello_msg_session_t): one ordinary single-frame message.
+    if ((type_.notifications & notify_hello) != 0 && !opts_.hello_msg.empty()) {
+        message hello(opts_.hello_msg.data(), opts_.hello_msg.size());
+        queue_message(hello);
+        if (!dead_) flush_output();
+        if (dead_) return;
+    }
     owner_.engine_ready(*this);
+}
+
+void stream_engine::start_heartbeats() {
+    if (opts_.heartbeat_ivl <= 0) return;
+    ping_timer_ = loop_.add_timer(opts_.heartbeat_ivl, [this] {
+        ping_timer_ = 0;
+        send_ping();
+    });
+}
+
+// Every heartbeat_ivl (a fixed period, whatever the traffic): a PING announcing our TTL, then a
+// wait of heartbeat_timeout (heartbeat_ivl when -1) for any frame from the peer.
+void stream_engine::send_ping() {
+    start_heartbeats();
+    message ping = zmtp::make_ping(zmtp::ping_ttl_ds(opts_.heartbeat_ttl));
+    queue_message(ping);
+    if (dead_) return;
+    const int wait_ms = opts_.heartbeat_timeout == -1 ? opts_.heartbeat_ivl : opts_.heartbeat_timeout;
+    if (wait_ms > 0 && !armed(timeout_)) arm(timeout_, wait_ms);
+    flush_output();
+}
+
+void stream_engine::arm(liveness_timer& t, std::int64_t delay_ms) {
+    t.period_ms = delay_ms;
+    t.deadline_us = now_us() + delay_ms * 1000;
+    t.mark = rx_frames_;
+    if (t.id != 0 && t.fires_at_us <= t.deadline_us) return;  // it re-arms itself for the rest
+    cancel(t);
+    start_timer(t, delay_ms);
+}
+
+void stream_engine::start_timer(liveness_timer& t, std::int64_t delay_ms) {
+    t.fires_at_us = now_us() + delay_ms * 1000;
+    t.id = loop_.add_timer(delay_ms, [this, &t] { liveness_expired(t); });
+}
+
+void stream_engine::liveness_expired(liveness_timer& t) {
+    t.id = 0;
+    if (t.mark != rx_frames_) return;  // a frame arrived: cancelled
+    const std::int64_t left_us = t.deadline_us - now_us();
+    if (left_us > 0) return start_timer(t, (left_us + 999) / 1000);
+    if (input_stopped_) {
+        // We are not reading (the pipe is full), so the silence may be ours, not the peer's: give
+        // it another full period, counted from now.
+        t.deadline_us = now_us() + t.period_ms * 1000;
+        return start_timer(t, t.period_ms);
+    }
+    fail(engine_error::kind::timeout, ETIMEDOUT);
+}
+
+void stream_engine::cancel(liveness_timer& t) {
+    if (t.id != 0) loop_.cancel_timer(t.id);
+    t.id = 0;
 }
 
 bool stream_engine::process_traffic(std::span<const std::byte> in) {
@@ -147,14 +227,14 @@ bool stream_engine::process_traffic(std::span<const std::byte> in) {
         const auto r = decoder_.decode(in, frame_);
         if (r == zmtp::frame_decoder::result::need_more) break;
         if (r == zmtp::frame_decoder::result::error) {
-            fail(decoder_.error_code() != 0 ? decoder_.error_code() : EPROTO);
+            fail_decoder();
             return false;
         }
         if (!deliver(frame_)) {
             pending_in_ = std::move(frame_);
             has_pending_in_ = true;
             input_stopped_ = true;
-            loop_.reset_pollin(handle_);
+            if (handle_ != nullptr) loop_.reset_pollin(handle_);
             ok = false;
             break;
         }
@@ -166,8 +246,9 @@ bool stream_engine::process_traffic(std::span<const std::byte> in) {
 }
 
 bool stream_engine::deliver(message& msg) {
+    ++rx_frames_;  // any frame cancels the heartbeat timeout and the peer's TTL (see liveness_timer)
     if (mechanism_->decode(msg) != 0) {
-        fail(EPROTO);
+        fail(engine_error::kind::protocol, EPROTO);
         return true;
     }
     if (msg.is_command()) {
@@ -182,6 +263,9 @@ bool stream_engine::deliver(message& msg) {
 void stream_engine::handle_command(message& cmd) {
     zmtp::ping_command ping;
     if (zmtp::parse_ping(cmd.bytes(), ping)) {
+        // The peer expects to hear from us within its TTL, and would have us drop it after as long
+        // without a frame from it. This PING restarts that wait; a TTL of 0 leaves none.
+        if (ping.ttl_ds > 0) arm(ttl_, zmtp::ping_ttl_ms(ping.ttl_ds));
         message pong = zmtp::make_pong(ping.context);
         queue_message(pong);
         flush_output();
@@ -211,6 +295,13 @@ void stream_engine::restart_input() {
     if (!process_traffic(std::span<const std::byte>(rbuf_.data() + rbuf_pos_, rbuf_len_ - rbuf_pos_))) return;
     if (input_stopped_) {
         input_stopped_ = false;
+        if (handle_ == nullptr) {  // polling stopped at a hang-up while paused (see on_readable)
+            handle_ = loop_.add(stream_->fd(), this);
+            if (output_pending_) {
+                loop_.set_pollout(handle_);
+                pollout_ = true;
+            }
+        }
         loop_.set_pollin(handle_);
     }
 }
@@ -246,7 +337,7 @@ void stream_engine::queue_output_bytes(std::span<const std::byte> bytes) {
 }
 
 void stream_engine::queue_message(message& msg) {
-    if (mechanism_ && mechanism_->encode(msg) != 0) return fail(EPROTO);
+    if (mechanism_ && mechanism_->encode(msg) != 0) return fail(engine_error::kind::protocol, EPROTO);
     std::byte hdr[zmtp::max_frame_header];
     const std::size_t hlen = zmtp::encode_frame_header(msg.flags(), msg.size(), hdr);
     queue_output_bytes({hdr, hlen});
@@ -302,7 +393,7 @@ void stream_engine::flush_output() {
                 }
                 return;
             }
-            return fail(errno);
+            return fail(engine_error::kind::connection, errno);
         }
         auto left = static_cast<std::size_t>(n);
         while (iov_first_ < iov_.size() && left >= iov_[iov_first_].iov_len) left -= iov_[iov_first_++].iov_len;

@@ -1,6 +1,8 @@
 #pragma once
 // stream_engine — one ZMTP connection over a byte stream: drives the sans-I/O handshake, then moves
 // frames between the stream and a pipe end (batched reads and writev, large bodies without copies).
+// It bounds what a peer can cost: ZMQ_HANDSHAKE_IVL, ZMQ_MAXMSGSIZE (checked on each frame header),
+// heartbeats (ZMQ_HEARTBEAT_IVL/TTL/TIMEOUT and the peer's PING TTL); it sends ZMQ_HELLO_MSG first.
 // Owned by a session, pinned to that session's I/O thread: every method runs on that thread only.
 // It reports to its owner through engine_events and never destroys itself.
 #include <sys/uio.h>
@@ -28,7 +30,12 @@ class mechanism;
 
 class stream_engine;
 
-// Why a connection ended (libzmq's three reasons decide whether a dialer reconnects).
+// Why a connection ended (libzmq's three reasons decide whether a dialer reconnects):
+//   connection: a read or write error (err = its errno), or the peer's orderly end (ECONNRESET);
+//   timeout:    ZMQ_HANDSHAKE_IVL, the heartbeat timeout, or the peer's PING TTL ran out (ETIMEDOUT);
+//   protocol:   a bad greeting, handshake, frame or command (EPROTO), or a frame over
+//               ZMQ_MAXMSGSIZE (EMSGSIZE). During the handshake protocol_error says which, and
+//               auth_status the ZAP status of an ERROR the peer sent.
 struct engine_error {
     enum class kind { connection, timeout, protocol };
     kind reason = kind::connection;
@@ -80,10 +87,30 @@ public:
     int fd() const noexcept { return stream_->fd(); }
 
 private:
+    // A liveness deadline that any incoming frame cancels (heartbeat timeout, peer's PING TTL). The
+    // data path never touches the reactor for it: each decoded frame only bumps rx_frames_, and the
+    // timer, when it fires, sees the count moved (cancelled) or re-arms for what is left of a
+    // deadline that was pushed back since it was set.
+    struct liveness_timer {
+        reactor::timer_id id = 0;      // the pending reactor timer, 0 if none
+        std::int64_t fires_at_us = 0;  // when that timer fires
+        std::int64_t deadline_us = 0;  // when the connection times out unless a frame arrives
+        std::uint64_t mark = 0;        // rx_frames_ when armed
+        std::int64_t period_ms = 0;    // the delay it was armed with
+    };
+
     void on_readable() override;
     void on_writable() override;
-    void fail(int err);
+    void fail(engine_error::kind why, int err);
+    void fail_decoder();
     void handshake_step();
+    void start_heartbeats();
+    void send_ping();
+    bool armed(const liveness_timer& t) const noexcept { return t.id != 0 && t.mark == rx_frames_; }
+    void arm(liveness_timer& t, std::int64_t delay_ms);
+    void start_timer(liveness_timer& t, std::int64_t delay_ms);
+    void liveness_expired(liveness_timer& t);
+    void cancel(liveness_timer& t);
     bool process_traffic(std::span<const std::byte> in);
     bool deliver(message& msg);
     void handle_command(message& cmd);
@@ -99,6 +126,13 @@ private:
     engine_events& owner_;
     reactor::handle handle_ = nullptr;
     reactor::timer_id handshake_timer_ = 0;
+
+    // Heartbeats (RFC 37): our PINGs every heartbeat_ivl, the wait for traffic after each, and the
+    // TTL the peer's last PING announced.
+    reactor::timer_id ping_timer_ = 0;
+    liveness_timer timeout_;
+    liveness_timer ttl_;
+    std::uint64_t rx_frames_ = 0;  // frames decoded since the handshake
 
     std::unique_ptr<zmtp::handshake> handshake_;
     std::unique_ptr<mechanism> mechanism_;

@@ -78,6 +78,17 @@ void tune(int fd, const socket_options& o) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (o.sndbuf >= 0) ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &o.sndbuf, sizeof o.sndbuf);
     if (o.rcvbuf >= 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof o.rcvbuf);
+    // ZMQ_TCP_KEEPALIVE*, as libzmq's tune_tcp_keepalives: nothing unless ZMQ_TCP_KEEPALIVE is 0 or 1;
+    // then SO_KEEPALIVE, and each of count, idle and interval that is not -1 (the OS default).
+    if (o.tcp_keepalive != -1) {
+        ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &o.tcp_keepalive, sizeof o.tcp_keepalive);
+        if (o.tcp_keepalive_cnt != -1)
+            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o.tcp_keepalive_cnt, sizeof o.tcp_keepalive_cnt);
+        if (o.tcp_keepalive_idle != -1)
+            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &o.tcp_keepalive_idle, sizeof o.tcp_keepalive_idle);
+        if (o.tcp_keepalive_intvl != -1)
+            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &o.tcp_keepalive_intvl, sizeof o.tcp_keepalive_intvl);
+    }
 }
 
 std::string format_endpoint(const sockaddr_storage& ss) {

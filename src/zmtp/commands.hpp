@@ -37,6 +37,18 @@ message make_ready(const property_list& props);
 message make_error(std::string_view reason);
 // PING with TTL in deciseconds; context cut to 16 bytes.
 message make_ping(std::uint16_t ttl_ds, std::span<const std::byte> context = {});
+
+// PING TTLs: the wire carries deciseconds in 16 bits (0..65535 = 0..6553.5 s); options carry ms.
+// The milliseconds a received TTL stands for, in 64 bits: libzmq multiplies in uint16 and so waits
+// (TTL*100 mod 65536) ms for any TTL above 655 ds; zmx waits the full time.
+constexpr std::int64_t ping_ttl_ms(std::uint16_t ttl_ds) noexcept {
+    return std::int64_t{ttl_ds} * 100;
+}
+// The TTL to announce for a ZMQ_HEARTBEAT_TTL of ttl_ms: whole deciseconds, clamped to 0..65535.
+constexpr std::uint16_t ping_ttl_ds(std::int64_t ttl_ms) noexcept {
+    if (ttl_ms <= 0) return 0;
+    return ttl_ms / 100 >= 0xFFFF ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(ttl_ms / 100);
+}
 // PONG echoing a context, cut to 16 bytes.
 message make_pong(std::span<const std::byte> context);
 message make_subscribe(std::span<const std::byte> topic);

@@ -61,6 +61,37 @@ TEST_CASE("PING/PONG match libzmq bytes", "[zmtp][commands]") {
     CHECK_FALSE(parse_ping(pong.bytes(), pc));
 }
 
+TEST_CASE("PING TTL conversions: deciseconds to ms without uint16 overflow", "[zmtp][commands][heartbeat]") {
+    STATIC_REQUIRE(ping_ttl_ms(0) == 0);
+    CHECK(ping_ttl_ms(1) == 100);
+    CHECK(ping_ttl_ms(50) == 5000);
+    CHECK(ping_ttl_ms(655) == 65500);
+    // libzmq computes TTL*100 in uint16: 656 ds would give 64 ms and 65535 ds 65436 ms.
+    CHECK(ping_ttl_ms(656) == 65600);
+    CHECK(ping_ttl_ms(700) == 70000);
+    CHECK(ping_ttl_ms(0xFFFF) == 6553500);
+    // From a received PING, through the parser.
+    ping_command pc;
+    const message ping = make_ping(656);
+    REQUIRE(parse_ping(ping.bytes(), pc));
+    CHECK(ping_ttl_ms(pc.ttl_ds) == 65600);
+
+    // ZMQ_HEARTBEAT_TTL (ms) to the wire: whole deciseconds, clamped to 16 bits.
+    CHECK(ping_ttl_ds(0) == 0);
+    CHECK(ping_ttl_ds(-1) == 0);
+    CHECK(ping_ttl_ds(99) == 0);
+    CHECK(ping_ttl_ds(100) == 1);
+    CHECK(ping_ttl_ds(5000) == 50);
+    CHECK(ping_ttl_ds(65600) == 656);
+    CHECK(ping_ttl_ds(6553500) == 0xFFFF);
+    CHECK(ping_ttl_ds(6553599) == 0xFFFF);
+    CHECK(ping_ttl_ds(std::int64_t{1} << 40) == 0xFFFF);
+    for (std::uint16_t ds : {std::uint16_t{1}, std::uint16_t{655}, std::uint16_t{656}, std::uint16_t{0xFFFF}})
+        CHECK(ping_ttl_ds(ping_ttl_ms(ds)) == ds);
+    const message wire_ping = make_ping(ping_ttl_ds(5000));
+    CHECK(wire(wire_ping) == bytes(b().u8s({0x04, 0x07, 0x04}).str("PING").u8s({0x00, 0x32})));
+}
+
 TEST_CASE("SUBSCRIBE/CANCEL/JOIN/LEAVE match libzmq bytes", "[zmtp][commands]") {
     const message sub = make_subscribe(as_bytes("topic"));
     CHECK(wire(sub) == bytes(b().u8s({0x04, 0x0f, 0x09}).str("SUBSCRIBEtopic")));
