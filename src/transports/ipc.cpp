@@ -19,18 +19,9 @@
 namespace zmx::detail {
 namespace {
 
-class ipc_stream final : public stream {
+class ipc_stream final : public fd_stream {
 public:
-    explicit ipc_stream(int fd) : fd_(fd) {}
-    ~ipc_stream() override { ::close(fd_); }
-    int fd() const override { return fd_; }
-    long read(std::span<std::byte> buf) override { return ::recv(fd_, buf.data(), buf.size(), 0); }
-    long writev(const iovec* iov, int count) override {
-        msghdr mh{};
-        mh.msg_iov = const_cast<iovec*>(iov);
-        mh.msg_iovlen = static_cast<std::size_t>(count);
-        return ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
-    }
+    using fd_stream::fd_stream;
     // libzmq 4.3.x on Linux/glibc: getnameinfo(NI_NUMERICHOST) of any AF_UNIX address gives "localhost",
     // then SO_PEERCRED appends ":uid:gid:pid" (stream_engine_base.cpp, get_peer_address). Checked against
     // libzmq 4.3.4: both ends of an ipc connection see e.g. "localhost:1000:1000:4242".
@@ -41,9 +32,6 @@ public:
         return "localhost:" + std::to_string(cred.uid) + ":" + std::to_string(cred.gid) + ":" +
                std::to_string(cred.pid);
     }
-
-private:
-    int fd_;
 };
 
 // The longest path that fits sun_path with its NUL: 107 bytes on Linux ("@" of an abstract name included).
@@ -227,16 +215,8 @@ int ipc_transport::start_connect(const net_address& a, const socket_options& o, 
 }
 
 std::unique_ptr<stream> ipc_transport::finish_connect(int fd, const socket_options&, int& err) const {
-    int soerr = 0;
-    socklen_t len = sizeof soerr;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) soerr = errno;
-    if (soerr != 0) {
-        ::close(fd);
-        err = soerr;
-        return nullptr;
-    }
-    err = 0;
-    return std::make_unique<ipc_stream>(fd);
+    err = finish_fd_connect(fd);
+    return err == 0 ? std::make_unique<ipc_stream>(fd) : nullptr;
 }
 
 }  // namespace zmx::detail

@@ -1,8 +1,12 @@
-// stream: the default endpoint_name(), from the fd's socket name (tcp and ipc addresses).
+// stream: the default endpoint_name(), from the fd's socket name (tcp and ipc addresses); fd_stream.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstddef>
 #include <cstring>
@@ -36,6 +40,25 @@ std::string stream::endpoint_name(bool local) const {
         return "ipc://" + std::string(a->sun_path, ::strnlen(a->sun_path, n));
     }
     return {};
+}
+
+fd_stream::~fd_stream() { ::close(fd_); }
+
+long fd_stream::read(std::span<std::byte> buf) { return ::recv(fd_, buf.data(), buf.size(), 0); }
+
+long fd_stream::writev(const iovec* iov, int count) {
+    msghdr mh{};
+    mh.msg_iov = const_cast<iovec*>(iov);
+    mh.msg_iovlen = static_cast<std::size_t>(count);
+    return ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
+}
+
+int finish_fd_connect(int fd) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) ::close(fd);
+    return err;
 }
 
 }  // namespace zmx::detail

@@ -19,18 +19,9 @@
 namespace zmx::detail {
 namespace {
 
-class tcp_stream final : public stream {
+class tcp_stream final : public fd_stream {
 public:
-    explicit tcp_stream(int fd) : fd_(fd) {}
-    ~tcp_stream() override { ::close(fd_); }
-    int fd() const override { return fd_; }
-    long read(std::span<std::byte> buf) override { return ::recv(fd_, buf.data(), buf.size(), 0); }
-    long writev(const iovec* iov, int count) override {
-        msghdr mh{};
-        mh.msg_iov = const_cast<iovec*>(iov);
-        mh.msg_iovlen = static_cast<std::size_t>(count);
-        return ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
-    }
+    using fd_stream::fd_stream;
     std::string peer_address() const override {
         sockaddr_storage ss{};
         socklen_t len = sizeof ss;
@@ -42,9 +33,6 @@ public:
             ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, host, sizeof host);
         return host;
     }
-
-private:
-    int fd_;
 };
 
 // Splits "host:port" / "[v6]:port" at the last colon. Returns false on bad syntax.
@@ -232,16 +220,8 @@ int tcp_transport::start_connect(const net_address& a, const socket_options& o, 
 }
 
 std::unique_ptr<stream> tcp_transport::finish_connect(int fd, const socket_options&, int& err) const {
-    int soerr = 0;
-    socklen_t len = sizeof soerr;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) soerr = errno;
-    if (soerr != 0) {
-        ::close(fd);
-        err = soerr;
-        return nullptr;
-    }
-    err = 0;
-    return std::make_unique<tcp_stream>(fd);
+    err = finish_fd_connect(fd);
+    return err == 0 ? std::make_unique<tcp_stream>(fd) : nullptr;
 }
 
 }  // namespace zmx::detail

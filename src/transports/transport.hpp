@@ -40,6 +40,23 @@ public:
     virtual std::string endpoint_name(bool local) const;
 };
 
+// A stream over a connected non-blocking socket fd (tcp, ipc): recv, sendmsg without SIGPIPE, and the
+// fd closed on destruction. Transports add peer_address().
+class fd_stream : public stream {
+public:
+    explicit fd_stream(int fd) : fd_(fd) {}
+    ~fd_stream() override;
+    int fd() const override { return fd_; }
+    long read(std::span<std::byte> buf) override;
+    long writev(const iovec* iov, int count) override;
+
+protected:
+    int fd_;
+};
+
+// The outcome of a non-blocking connect on fd (its SO_ERROR): 0, or the error after closing fd.
+int finish_fd_connect(int fd);
+
 class transport {
 public:
     virtual ~transport() = default;

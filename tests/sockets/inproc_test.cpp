@@ -16,20 +16,6 @@ using namespace zmx::test;
 
 namespace {
 
-// Linger 0 so that a test's leftovers never hold up the context's destruction.
-zmx::socket make(zmx::context& ctx, zmx::socket_type t) {
-    zmx::socket s(ctx, t);
-    set_timeouts(s);
-    s.set(zmx::sockopt::linger, 0);
-    return s;
-}
-
-// A unique inproc name per call, so tests never share one by accident.
-std::string name(const std::string& base) {
-    static std::atomic<int> counter{0};
-    return "inproc://" + base + "-" + std::to_string(counter++);
-}
-
 // Sends with DONTWAIT until EAGAIN (at most `limit` tries); returns how many were accepted.
 // Messages are numbered from `first`.
 int fill(zmx::socket& s, int first = 0, int limit = 100000) {
@@ -67,9 +53,9 @@ TEST_CASE("inproc: PEER to PEER both ways with bind first and with connect first
     for (const bool bind_first : {true, false}) {
         INFO("bind first: " << bind_first);
         zmx::context ctx;
-        const std::string ep = name("peer");
-        zmx::socket binder = make(ctx, zmx::socket_type::peer);
-        zmx::socket connector = make(ctx, zmx::socket_type::peer);
+        const std::string ep = unique_inproc("peer");
+        zmx::socket binder = make_quick(ctx, zmx::socket_type::peer);
+        zmx::socket connector = make_quick(ctx, zmx::socket_type::peer);
         if (bind_first) binder.bind(ep);
         const std::uint32_t id = connector.connect_peer(ep);
         REQUIRE(id != 0);
@@ -98,9 +84,9 @@ TEST_CASE("inproc: SERVER and CLIENT both ways with bind first and with connect 
         for (const bool bind_first : {true, false}) {
             INFO("server binds: " << server_binds << " bind first: " << bind_first);
             zmx::context ctx;
-            const std::string ep = name("sc");
-            zmx::socket server = make(ctx, zmx::socket_type::server);
-            zmx::socket client = make(ctx, zmx::socket_type::client);
+            const std::string ep = unique_inproc("sc");
+            zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+            zmx::socket client = make_quick(ctx, zmx::socket_type::client);
             zmx::socket& binder = server_binds ? server : client;
             zmx::socket& connector = server_binds ? client : server;
             if (bind_first) binder.bind(ep);
@@ -126,9 +112,9 @@ TEST_CASE("inproc: PAIR to PAIR both ways with bind first and with connect first
     for (const bool bind_first : {true, false}) {
         INFO("bind first: " << bind_first);
         zmx::context ctx;
-        const std::string ep = name("pair");
-        zmx::socket binder = make(ctx, zmx::socket_type::pair);
-        zmx::socket connector = make(ctx, zmx::socket_type::pair);
+        const std::string ep = unique_inproc("pair");
+        zmx::socket binder = make_quick(ctx, zmx::socket_type::pair);
+        zmx::socket connector = make_quick(ctx, zmx::socket_type::pair);
         if (bind_first) binder.bind(ep);
         connector.connect(ep);
         // Sent before the bind when connecting first: queued in the pipe.
@@ -143,13 +129,13 @@ TEST_CASE("inproc: PAIR to PAIR both ways with bind first and with connect first
 TEST_CASE("inproc: connect_peer before bind gives an id whose queued messages arrive once the peer binds",
           "[inproc][peer]") {
     zmx::context ctx;
-    const std::string ep = name("early");
-    zmx::socket a = make(ctx, zmx::socket_type::peer);
+    const std::string ep = unique_inproc("early");
+    zmx::socket a = make_quick(ctx, zmx::socket_type::peer);
     const std::uint32_t id = a.connect_peer(ep);
     REQUIRE(id != 0);
     for (int i = 0; i < 5; ++i) send_to_ok(a, id, "early" + std::to_string(i));
 
-    zmx::socket b = make(ctx, zmx::socket_type::peer);
+    zmx::socket b = make_quick(ctx, zmx::socket_type::peer);
     CHECK(nothing_within(b, 20));  // not bound yet: nothing can reach b
     b.bind(ep);
     std::uint32_t from = 0;
@@ -179,8 +165,8 @@ TEST_CASE("inproc: many client threads of one context each exchange messages wit
     constexpr int n_clients = 8;
     constexpr int per_client = 500;
     zmx::context ctx;
-    const std::string ep = name("threads");
-    zmx::socket server = make(ctx, zmx::socket_type::server);
+    const std::string ep = unique_inproc("threads");
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
 
     // Each client thread connects on its own (some before the bind, some after, as it happens),
     // sends per_client numbered messages, then expects exactly its own echoes back in order.
@@ -191,7 +177,7 @@ TEST_CASE("inproc: many client threads of one context each exchange messages wit
     for (int c = 0; c < n_clients; ++c) {
         threads.emplace_back([&, c] {
             try {
-                zmx::socket s = make(ctx, zmx::socket_type::client);
+                zmx::socket s = make_quick(ctx, zmx::socket_type::client);
                 s.connect(ep);
                 ++connected;
                 for (int i = 0; i < per_client; ++i) {
@@ -269,10 +255,10 @@ TEST_CASE("inproc: many client threads of one context each exchange messages wit
 TEST_CASE("inproc: a second bind of a name fails with EADDRINUSE until the binder unbinds or closes",
           "[inproc]") {
     zmx::context ctx;
-    const std::string ep = name("taken");
-    auto first = std::make_unique<zmx::socket>(make(ctx, zmx::socket_type::server));
+    const std::string ep = unique_inproc("taken");
+    auto first = std::make_unique<zmx::socket>(make_quick(ctx, zmx::socket_type::server));
     first->bind(ep);
-    zmx::socket second = make(ctx, zmx::socket_type::server);
+    zmx::socket second = make_quick(ctx, zmx::socket_type::server);
     CHECK(error_of([&] { second.bind(ep); }) == EADDRINUSE);
     CHECK(error_of([&] { first->bind(ep); }) == EADDRINUSE);  // the same socket again
     CHECK(error_of([&] { second.unbind(ep); }) == ENOENT);    // second never bound it
@@ -287,14 +273,14 @@ TEST_CASE("inproc: a second bind of a name fails with EADDRINUSE until the binde
     CHECK(error_of([&] { second.bind(ep); }) == 0);
 
     // A new connect reaches the new binder, never the old one.
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     client.connect(ep);
     send_ok(client, "to the new binder");
     CHECK(recv_str(second) == "to the new binder");
     if (*first) CHECK(nothing_within(*first));
 
     // And a third bind is refused again.
-    zmx::socket third = make(ctx, zmx::socket_type::server);
+    zmx::socket third = make_quick(ctx, zmx::socket_type::server);
     CHECK(error_of([&] { third.bind(ep); }) == EADDRINUSE);
 }
 
@@ -302,21 +288,21 @@ TEST_CASE("inproc: names belong to one context and a connect from another contex
           "[inproc]") {
     zmx::context a;
     zmx::context b;
-    const std::string ep = name("scoped");
-    zmx::socket server = make(a, zmx::socket_type::server);
+    const std::string ep = unique_inproc("scoped");
+    zmx::socket server = make_quick(a, zmx::socket_type::server);
     server.bind(ep);
 
-    zmx::socket stranger = make(b, zmx::socket_type::client);
+    zmx::socket stranger = make_quick(b, zmx::socket_type::client);
     stranger.connect(ep);
     CHECK(status_of(stranger, ep).state == zmx::endpoint_state::waiting);
     send_ok(stranger, "from b");  // queued towards a bind in b that never comes
     CHECK(nothing_within(server, 100));
 
     // The same name is free in b, and a client in a does reach the server.
-    zmx::socket other = make(b, zmx::socket_type::server);
+    zmx::socket other = make_quick(b, zmx::socket_type::server);
     other.bind(ep);
     CHECK(recv_str(other) == "from b");
-    zmx::socket local = make(a, zmx::socket_type::client);
+    zmx::socket local = make_quick(a, zmx::socket_type::client);
     local.connect(ep);
     send_ok(local, "from a");
     CHECK(recv_str(server) == "from a");
@@ -325,9 +311,9 @@ TEST_CASE("inproc: names belong to one context and a connect from another contex
 TEST_CASE("inproc: with HWM 10 on both ends a sender queues exactly 20 messages then gets EAGAIN",
           "[inproc][hwm]") {
     zmx::context ctx;
-    const std::string ep = name("hwm");
-    zmx::socket binder = make(ctx, zmx::socket_type::pair);
-    zmx::socket connector = make(ctx, zmx::socket_type::pair);
+    const std::string ep = unique_inproc("hwm");
+    zmx::socket binder = make_quick(ctx, zmx::socket_type::pair);
+    zmx::socket connector = make_quick(ctx, zmx::socket_type::pair);
     for (zmx::socket* s : {&binder, &connector}) {
         s->set(zmx::sockopt::sndhwm, 10);
         s->set(zmx::sockopt::rcvhwm, 10);
@@ -357,14 +343,14 @@ TEST_CASE("inproc: with HWM 10 on both ends a sender queues exactly 20 messages 
 TEST_CASE("inproc: a connect before bind is limited by its own SNDHWM until the bind adds the peer RCVHWM",
           "[inproc][hwm]") {
     zmx::context ctx;
-    const std::string ep = name("hwm-early");
-    zmx::socket connector = make(ctx, zmx::socket_type::pair);
+    const std::string ep = unique_inproc("hwm-early");
+    zmx::socket connector = make_quick(ctx, zmx::socket_type::pair);
     connector.set(zmx::sockopt::sndhwm, 10);
     connector.set(zmx::sockopt::rcvhwm, 10);
     connector.connect(ep);
     CHECK(fill(connector) == 10);
 
-    zmx::socket binder = make(ctx, zmx::socket_type::pair);
+    zmx::socket binder = make_quick(ctx, zmx::socket_type::pair);
     binder.set(zmx::sockopt::sndhwm, 10);
     binder.set(zmx::sockopt::rcvhwm, 10);
     binder.bind(ep);
@@ -383,10 +369,10 @@ TEST_CASE("inproc: a SERVER binder's HELLO_MSG is the first message its CLIENT r
     for (const bool bind_first : {true, false}) {
         INFO("bind first: " << bind_first);
         zmx::context ctx;
-        const std::string ep = name("hello-server");
-        zmx::socket server = make(ctx, zmx::socket_type::server);
+        const std::string ep = unique_inproc("hello-server");
+        zmx::socket server = make_quick(ctx, zmx::socket_type::server);
         server.set(110, "hi", 2);
-        zmx::socket client = make(ctx, zmx::socket_type::client);
+        zmx::socket client = make_quick(ctx, zmx::socket_type::client);
         if (bind_first) server.bind(ep);
         client.connect(ep);
         if (!bind_first) server.bind(ep);
@@ -405,9 +391,9 @@ TEST_CASE("inproc: a CLIENT connector's HELLO_MSG is the first message the SERVE
     for (const bool bind_first : {true, false}) {
         INFO("bind first: " << bind_first);
         zmx::context ctx;
-        const std::string ep = name("hello-client");
-        zmx::socket server = make(ctx, zmx::socket_type::server);
-        zmx::socket client = make(ctx, zmx::socket_type::client);
+        const std::string ep = unique_inproc("hello-client");
+        zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+        zmx::socket client = make_quick(ctx, zmx::socket_type::client);
         client.set(110, "hi", 2);
         if (bind_first) server.bind(ep);
         client.connect(ep);
@@ -427,7 +413,7 @@ TEST_CASE("inproc: a CLIENT connector's HELLO_MSG is the first message the SERVE
 TEST_CASE("inproc: shutdown makes a recv blocked on an inproc socket throw ETERM and later bind and connect too",
           "[inproc][context]") {
     auto ctx = std::make_shared<zmx::context>();
-    const std::string ep = name("eterm");
+    const std::string ep = unique_inproc("eterm");
     auto binder = std::make_shared<zmx::socket>(*ctx, zmx::socket_type::pair);
     auto connector = std::make_shared<zmx::socket>(*ctx, zmx::socket_type::pair);
     binder->set(zmx::sockopt::linger, 0);
@@ -450,8 +436,8 @@ TEST_CASE("inproc: shutdown makes a recv blocked on an inproc socket throw ETERM
     REQUIRE(blocked.wait());
     CHECK(result->load() == zmx::eterm);
 
-    CHECK(error_of([&] { binder->bind(name("eterm-other")); }) == zmx::eterm);
-    CHECK(error_of([&] { connector->connect(name("eterm-other")); }) == zmx::eterm);
+    CHECK(error_of([&] { binder->bind(unique_inproc("eterm-other")); }) == zmx::eterm);
+    CHECK(error_of([&] { connector->connect(unique_inproc("eterm-other")); }) == zmx::eterm);
     CHECK(error_of([&] { connector->connect(ep); }) == zmx::eterm);
     CHECK(error_of([&] { connector->send("x"); }) == zmx::eterm);
     binder->close();
@@ -461,10 +447,10 @@ TEST_CASE("inproc: shutdown makes a recv blocked on an inproc socket throw ETERM
 
 TEST_CASE("inproc: disconnect removes the endpoint and the SERVER loses that peer", "[inproc][server][client]") {
     zmx::context ctx;
-    const std::string ep = name("disc");
-    zmx::socket server = make(ctx, zmx::socket_type::server);
+    const std::string ep = unique_inproc("disc");
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
     server.bind(ep);
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     client.connect(ep);
     send_ok(client, "hello");
     zmx::message m = recv_msg(server);
@@ -474,7 +460,7 @@ TEST_CASE("inproc: disconnect removes the endpoint and the SERVER loses that pee
     CHECK(recv_str(client) == "still there");
     REQUIRE(has_endpoint(client, ep));
 
-    CHECK(error_of([&] { client.disconnect(name("never-connected")); }) == ENOENT);
+    CHECK(error_of([&] { client.disconnect(unique_inproc("never-connected")); }) == ENOENT);
     client.disconnect(ep);
     CHECK_FALSE(has_endpoint(client, ep));
     CHECK(error_of([&] { client.disconnect(ep); }) == ENOENT);
@@ -490,7 +476,7 @@ TEST_CASE("inproc: disconnect removes the endpoint and the SERVER loses that pee
     // The client has no peer left: nothing to send to.
     CHECK_FALSE(client.send("nowhere", zmx::send_flags::dontwait).has_value());
     // The server still serves others.
-    zmx::socket other = make(ctx, zmx::socket_type::client);
+    zmx::socket other = make_quick(ctx, zmx::socket_type::client);
     other.connect(ep);
     send_ok(other, "new");
     zmx::message n = recv_msg(server);
@@ -501,8 +487,8 @@ TEST_CASE("inproc: disconnect removes the endpoint and the SERVER loses that pee
 TEST_CASE("inproc: endpoints reports waiting then connected for a connect and listening for a bind",
           "[inproc][endpoints]") {
     zmx::context ctx;
-    const std::string ep = name("status");
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    const std::string ep = unique_inproc("status");
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     client.connect(ep);
     auto st = status_of(client, ep);
     CHECK(st.endpoint == ep);
@@ -510,7 +496,7 @@ TEST_CASE("inproc: endpoints reports waiting then connected for a connect and li
     CHECK(st.state == zmx::endpoint_state::waiting);
     CHECK(client.endpoints().size() == 1);
 
-    auto server = std::make_unique<zmx::socket>(make(ctx, zmx::socket_type::server));
+    auto server = std::make_unique<zmx::socket>(make_quick(ctx, zmx::socket_type::server));
     server->bind(ep);
     auto bst = status_of(*server, ep);
     CHECK(bst.endpoint == ep);
@@ -520,7 +506,7 @@ TEST_CASE("inproc: endpoints reports waiting then connected for a connect and li
     CHECK(wait_until([&] { return status_of(client, ep).state == zmx::endpoint_state::connected; }));
 
     // A connect after the bind is connected at once.
-    zmx::socket late = make(ctx, zmx::socket_type::client);
+    zmx::socket late = make_quick(ctx, zmx::socket_type::client);
     late.connect(ep);
     CHECK(status_of(late, ep).state == zmx::endpoint_state::connected);
 
@@ -532,7 +518,7 @@ TEST_CASE("inproc: endpoints reports waiting then connected for a connect and li
 TEST_CASE("inproc: messages from a client closed with linger -1 before the bind all reach the server",
           "[inproc][linger]") {
     zmx::context ctx;
-    const std::string ep = name("linger");
+    const std::string ep = unique_inproc("linger");
     {
         zmx::socket client(ctx, zmx::socket_type::client);
         set_timeouts(client);
@@ -541,7 +527,7 @@ TEST_CASE("inproc: messages from a client closed with linger -1 before the bind 
         for (int i = 0; i < 1000; ++i) send_ok(client, "m" + std::to_string(i));
     }  // closed at once
 
-    zmx::socket server = make(ctx, zmx::socket_type::server);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
     server.bind(ep);
     std::uint32_t id = 0;
     int got = 0;
@@ -566,12 +552,12 @@ TEST_CASE("inproc: context close does not wait for a bind that never comes", "[i
     {
         zmx::socket closed(*ctx, zmx::socket_type::client);
         closed.set(zmx::sockopt::linger, -1);
-        closed.connect(name("nobody"));
+        closed.connect(unique_inproc("nobody"));
         send_ok(closed, "never read");
     }
     auto open = std::make_shared<zmx::socket>(*ctx, zmx::socket_type::client);
     open->set(zmx::sockopt::linger, -1);
-    open->connect(name("nobody-either"));
+    open->connect(unique_inproc("nobody-either"));
     send_ok(*open, "never read either");
     open->close();
     CHECK(finishes_within([ctx] { ctx->close(); }));
@@ -579,7 +565,7 @@ TEST_CASE("inproc: context close does not wait for a bind that never comes", "[i
 
 TEST_CASE("inproc: a sender blocked at the HWM throws ETERM on shutdown", "[inproc][context][hwm]") {
     auto ctx = std::make_shared<zmx::context>();
-    const std::string ep = name("eterm-send");
+    const std::string ep = unique_inproc("eterm-send");
     auto binder = std::make_shared<zmx::socket>(*ctx, zmx::socket_type::pair);
     auto sender = std::make_shared<zmx::socket>(*ctx, zmx::socket_type::pair);
     for (auto& s : {binder, sender}) {
@@ -611,9 +597,9 @@ TEST_CASE("inproc: an HWM of 0 on either end of a direction makes it unlimited",
     for (const bool zero_on_sender : {true, false}) {
         INFO("SNDHWM 0 on the sender: " << zero_on_sender << " (else RCVHWM 0 on the receiver)");
         zmx::context ctx;
-        const std::string ep = name("hwm0");
-        zmx::socket binder = make(ctx, zmx::socket_type::pair);
-        zmx::socket connector = make(ctx, zmx::socket_type::pair);
+        const std::string ep = unique_inproc("hwm0");
+        zmx::socket binder = make_quick(ctx, zmx::socket_type::pair);
+        zmx::socket connector = make_quick(ctx, zmx::socket_type::pair);
         for (zmx::socket* s : {&binder, &connector}) {
             s->set(zmx::sockopt::sndhwm, 10);
             s->set(zmx::sockopt::rcvhwm, 10);
@@ -631,8 +617,8 @@ TEST_CASE("inproc: an HWM of 0 on either end of a direction makes it unlimited",
 
 TEST_CASE("inproc: a PEER connected to its own bound name talks to itself", "[inproc][peer]") {
     zmx::context ctx;
-    const std::string ep = name("self");
-    zmx::socket p = make(ctx, zmx::socket_type::peer);
+    const std::string ep = unique_inproc("self");
+    zmx::socket p = make_quick(ctx, zmx::socket_type::peer);
     p.bind(ep);
     const std::uint32_t id = p.connect_peer(ep);
     REQUIRE(id != 0);
@@ -650,14 +636,14 @@ TEST_CASE("inproc: a PEER connected to its own bound name talks to itself", "[in
 
 TEST_CASE("inproc: several connects waiting for one bind are all joined by it", "[inproc][server][client]") {
     zmx::context ctx;
-    const std::string ep = name("many-waiting");
+    const std::string ep = unique_inproc("many-waiting");
     std::vector<zmx::socket> clients;
     for (int i = 0; i < 5; ++i) {
-        clients.push_back(make(ctx, zmx::socket_type::client));
+        clients.push_back(make_quick(ctx, zmx::socket_type::client));
         clients.back().connect(ep);
         send_ok(clients.back(), "client" + std::to_string(i));
     }
-    zmx::socket server = make(ctx, zmx::socket_type::server);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
     server.bind(ep);
     std::map<std::string, std::uint32_t> id_of;
     for (int i = 0; i < 5; ++i) {

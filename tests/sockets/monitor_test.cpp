@@ -3,19 +3,10 @@
 
 using namespace zmx::test;
 
-namespace {
-zmx::socket make(zmx::context& ctx, zmx::socket_type t) {
-    zmx::socket s(ctx, t);
-    s.set(zmx::sockopt::linger, 0);
-    set_timeouts(s);
-    return s;
-}
-}  // namespace
-
 TEST_CASE("monitor: bind accept connect handshake and close events in order", "[monitor]") {
     zmx::context ctx;
-    zmx::socket server = make(ctx, zmx::socket_type::server);
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     event_reader server_events(ctx, server);
     event_reader client_events(ctx, client);
 
@@ -56,8 +47,8 @@ TEST_CASE("monitor: bind accept connect handshake and close events in order", "[
 
 TEST_CASE("monitor: version 2 events carry both endpoints and 64-bit values", "[monitor]") {
     zmx::context ctx;
-    zmx::socket server = make(ctx, zmx::socket_type::server);
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     event_reader events(ctx, client, zmx::event::all, 2);
     const std::string ep = bind_any(server);
     client.connect(ep);
@@ -70,8 +61,8 @@ TEST_CASE("monitor: version 2 events carry both endpoints and 64-bit values", "[
 
 TEST_CASE("monitor: the event mask filters events", "[monitor]") {
     zmx::context ctx;
-    zmx::socket server = make(ctx, zmx::socket_type::server);
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     event_reader events(ctx, client, zmx::event::handshake_succeeded);
     client.connect(bind_any(server));
     CHECK(events.next().event == zmx::event::handshake_succeeded);
@@ -82,7 +73,7 @@ TEST_CASE("monitor: the event mask filters events", "[monitor]") {
 
 TEST_CASE("monitor: refused connects report retries with the interval", "[monitor]") {
     zmx::context ctx;
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     client.set(zmx::sockopt::reconnect_ivl, 50);
     event_reader events(ctx, client);
     const std::string ep = local_ep(free_port());
@@ -96,8 +87,8 @@ TEST_CASE("monitor: refused connects report retries with the interval", "[monito
 
 TEST_CASE("monitor: a bind that fails reports BIND_FAILED with errno", "[monitor]") {
     zmx::context ctx;
-    zmx::socket a = make(ctx, zmx::socket_type::server);
-    zmx::socket b = make(ctx, zmx::socket_type::server);
+    zmx::socket a = make_quick(ctx, zmx::socket_type::server);
+    zmx::socket b = make_quick(ctx, zmx::socket_type::server);
     event_reader events(ctx, b);
     const std::string ep = bind_any(a);
     CHECK(error_of([&] { b.bind(ep); }) == EADDRINUSE);
@@ -109,8 +100,8 @@ TEST_CASE("monitor: a bind that fails reports BIND_FAILED with errno", "[monitor
 
 TEST_CASE("monitor: a socket-type mismatch is a protocol handshake failure and stops the dialer", "[monitor]") {
     zmx::context ctx;
-    zmx::socket server = make(ctx, zmx::socket_type::server);
-    zmx::socket peer = make(ctx, zmx::socket_type::peer);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+    zmx::socket peer = make_quick(ctx, zmx::socket_type::peer);
     event_reader events(ctx, peer);
     const std::string ep = bind_any(server);
     peer.connect(ep);
@@ -125,7 +116,7 @@ TEST_CASE("monitor: a socket-type mismatch is a protocol handshake failure and s
 
 TEST_CASE("monitor: errors EPROTONOSUPPORT EINVAL and restart on a new endpoint", "[monitor]") {
     zmx::context ctx;
-    zmx::socket s = make(ctx, zmx::socket_type::server);
+    zmx::socket s = make_quick(ctx, zmx::socket_type::server);
     CHECK(error_of([&] { s.monitor("tcp://127.0.0.1:5555"); }) == EPROTONOSUPPORT);
     CHECK(error_of([&] { s.monitor("inproc://m", 0x10000, 1); }) == EINVAL);  // v1 has 16 bits
     CHECK(error_of([&] { s.monitor("inproc://m", zmx::event::all, 3); }) == EINVAL);
@@ -134,13 +125,13 @@ TEST_CASE("monitor: errors EPROTONOSUPPORT EINVAL and restart on a new endpoint"
     s.monitor("inproc://m2");  // replaces the first monitor, which says it stopped
     CHECK(first.next().event == zmx::event::monitor_stopped);
     s.monitor("");  // stops monitoring
-    zmx::socket pair = make(ctx, zmx::socket_type::pair);
+    zmx::socket pair = make_quick(ctx, zmx::socket_type::pair);
     CHECK(error_of([&] { pair.connect("inproc://m2"); }) == 0);  // connect before a bind is allowed
 }
 
 TEST_CASE("monitor: closing a bound socket reports CLOSED before MONITOR_STOPPED", "[monitor]") {
     zmx::context ctx;
-    zmx::socket server = make(ctx, zmx::socket_type::server);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
     event_reader events(ctx, server);
     const std::string ep = bind_any(server);
     CHECK(events.next().event == zmx::event::listening);
@@ -153,7 +144,7 @@ TEST_CASE("monitor: closing a bound socket reports CLOSED before MONITOR_STOPPED
 
 TEST_CASE("monitor: a long HELLO_MSG reads back whole through the typed getter", "[monitor]") {
     zmx::context ctx;
-    zmx::socket s = make(ctx, zmx::socket_type::server);
+    zmx::socket s = make_quick(ctx, zmx::socket_type::server);
     const std::string big(5000, 'h');
     s.set(zmx::sockopt::hello_msg, big);
     CHECK(s.get(zmx::sockopt::hello_msg) == big);

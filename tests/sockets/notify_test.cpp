@@ -4,20 +4,11 @@
 
 using namespace zmx::test;
 
-namespace {
-zmx::socket make(zmx::context& ctx, zmx::socket_type t) {
-    zmx::socket s(ctx, t);
-    s.set(zmx::sockopt::linger, 0);
-    set_timeouts(s);
-    return s;
-}
-}  // namespace
-
 TEST_CASE("notify: DISCONNECT_MSG arrives with the routing id of the accepted peer that left", "[notify]") {
     zmx::context ctx;
-    zmx::socket server = make(ctx, zmx::socket_type::server);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
     server.set(zmx::sockopt::disconnect_msg, std::string("gone"));
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     client.connect(bind_any(server));
     send_ok(client, "hello");
     zmx::message m = recv_msg(server);
@@ -30,10 +21,10 @@ TEST_CASE("notify: DISCONNECT_MSG arrives with the routing id of the accepted pe
 
 TEST_CASE("notify: HICCUP_MSG arrives when a connected peer drops and the link comes back", "[notify]") {
     zmx::context ctx;
-    zmx::socket a = make(ctx, zmx::socket_type::peer);
+    zmx::socket a = make_quick(ctx, zmx::socket_type::peer);
     a.set(zmx::sockopt::hiccup_msg, std::string("hiccup"));
     a.set(zmx::sockopt::reconnect_ivl, 20);
-    auto b = std::make_unique<zmx::socket>(make(ctx, zmx::socket_type::peer));
+    auto b = std::make_unique<zmx::socket>(make_quick(ctx, zmx::socket_type::peer));
     const std::string ep = bind_any(*b);
     const std::uint32_t id = a.connect_peer(ep);
     send_to_ok(a, id, "one");
@@ -42,7 +33,7 @@ TEST_CASE("notify: HICCUP_MSG arrives when a connected peer drops and the link c
     zmx::message m = recv_msg(a);
     CHECK(m.str() == "hiccup");
     CHECK(m.routing_id() == id);
-    zmx::socket b2 = make(ctx, zmx::socket_type::peer);
+    zmx::socket b2 = make_quick(ctx, zmx::socket_type::peer);
     bind_retry(b2, ep);
     send_to_ok(a, id, "two");  // the same id reaches the new peer
     CHECK(recv_str(b2) == "two");
@@ -50,9 +41,9 @@ TEST_CASE("notify: HICCUP_MSG arrives when a connected peer drops and the link c
 
 TEST_CASE("notify: a closing socket gets no notification and other types refuse the options", "[notify]") {
     zmx::context ctx;
-    zmx::socket client = make(ctx, zmx::socket_type::client);
-    zmx::socket server = make(ctx, zmx::socket_type::server);
-    zmx::socket pair = make(ctx, zmx::socket_type::pair);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+    zmx::socket pair = make_quick(ctx, zmx::socket_type::pair);
     CHECK(error_of([&] { client.set(zmx::sockopt::disconnect_msg, std::string("x")); }) == EINVAL);
     CHECK(error_of([&] { server.set(zmx::sockopt::hiccup_msg, std::string("x")); }) == EINVAL);
     CHECK(error_of([&] { pair.set(zmx::sockopt::hello_msg, std::string("x")); }) == EINVAL);
@@ -62,8 +53,8 @@ TEST_CASE("notify: a closing socket gets no notification and other types refuse 
 
 TEST_CASE("notify: disconnect_peer drops a SERVER's peer and unknown ids fail", "[notify]") {
     zmx::context ctx;
-    zmx::socket server = make(ctx, zmx::socket_type::server);
-    zmx::socket client = make(ctx, zmx::socket_type::client);
+    zmx::socket server = make_quick(ctx, zmx::socket_type::server);
+    zmx::socket client = make_quick(ctx, zmx::socket_type::client);
     client.set(zmx::sockopt::reconnect_ivl, 20);
     event_reader client_events(ctx, client);
     client.connect(bind_any(server));
@@ -83,8 +74,8 @@ TEST_CASE("notify: disconnect_peer drops a SERVER's peer and unknown ids fail", 
 
 TEST_CASE("notify: disconnect_peer on a PEER's connect_peer link stops that dialer", "[notify]") {
     zmx::context ctx;
-    zmx::socket a = make(ctx, zmx::socket_type::peer);
-    zmx::socket b = make(ctx, zmx::socket_type::peer);
+    zmx::socket a = make_quick(ctx, zmx::socket_type::peer);
+    zmx::socket b = make_quick(ctx, zmx::socket_type::peer);
     const std::string ep = bind_any(b);
     const std::uint32_t id = a.connect_peer(ep);
     send_to_ok(a, id, "x");

@@ -12,17 +12,7 @@ using namespace zmx::test;
 namespace {
 
 // Linger 0: a refused second PAIR must not hold up the context's destruction with its queue.
-zmx::socket make_pair(zmx::context& ctx) {
-    zmx::socket s(ctx, zmx::socket_type::pair);
-    set_timeouts(s);
-    s.set(zmx::sockopt::linger, 0);
-    return s;
-}
-
-std::string inproc_name(const std::string& base) {
-    static std::atomic<int> counter{0};
-    return "inproc://pair-" + base + "-" + std::to_string(counter++);
-}
+zmx::socket make_pair(zmx::context& ctx) { return make_quick(ctx, zmx::socket_type::pair); }
 
 // True if nothing arrives on s within ms.
 bool nothing_within(zmx::socket& s, int ms = 100) {
@@ -37,7 +27,7 @@ bool nothing_within(zmx::socket& s, int ms = 100) {
 // Binds s on the transport under test and returns the endpoint to connect to.
 std::string bind_on(zmx::socket& s, bool tcp) {
     if (tcp) return bind_any(s);
-    const std::string ep = inproc_name("bound");
+    const std::string ep = unique_inproc("pair-bound");
     s.bind(ep);
     return ep;
 }

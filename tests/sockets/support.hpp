@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -156,6 +157,20 @@ inline void bind_retry(zmx::socket& s, const std::string& ep) {
 inline void set_timeouts(zmx::socket& s, int ms = timeout_ms) {
     s.set(zmx::sockopt::rcvtimeo, ms);
     s.set(zmx::sockopt::sndtimeo, ms);
+}
+
+// A socket with the test timeouts and LINGER 0, so a test's leftovers never hold up its context's end.
+inline zmx::socket make_quick(zmx::context& ctx, zmx::socket_type t) {
+    zmx::socket s(ctx, t);
+    set_timeouts(s);
+    s.set(zmx::sockopt::linger, 0);
+    return s;
+}
+
+// A unique inproc endpoint per call, so tests never share a name by accident.
+inline std::string unique_inproc(std::string_view base) {
+    static std::atomic<int> counter{0};
+    return "inproc://" + std::string(base) + "-" + std::to_string(counter++);
 }
 
 // Receives one message, failing the test if none arrives within the socket's RCVTIMEO.
