@@ -13,7 +13,10 @@ namespace {
 enum : int { opt_io_threads = 1, opt_max_sockets = 2, opt_socket_limit = 3, opt_msg_t_size = 6, opt_ipv6 = 42, opt_blocky = 70 };
 }
 
-context_impl::~context_impl() { terminate(); }
+context_impl::~context_impl() {
+    terminate();
+    tag_ = 0;
+}
 
 int context_impl::set(int option, int value) {
     std::lock_guard lock(mtx_);

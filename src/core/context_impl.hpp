@@ -4,6 +4,7 @@
 // terminate() makes blocking calls return ETERM, waits for every socket to be closed and every
 // session to finish within its linger, then stops the I/O threads. Thread-safe.
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -19,6 +20,10 @@ class socket_base;
 
 class context_impl {
 public:
+    // A cheap check that a pointer from the C API is a live context_impl (libzmq's tag check): the tag
+    // is cleared at destruction.
+    bool valid() const noexcept { return tag_ == live_tag; }
+
     context_impl() = default;
     ~context_impl();
     context_impl(const context_impl&) = delete;
@@ -65,6 +70,8 @@ private:
     int blocky_ = 1;
     inproc_registry inproc_;
     resolver resolver_;
+    static constexpr std::uint32_t live_tag = 0xABADCAFE;
+    std::uint32_t tag_ = live_tag;
 };
 
 }  // namespace zmx::detail

@@ -41,7 +41,7 @@ socket_base::socket_base(context_impl& ctx, const socket_type_info& info, int ip
     type_ = info.make(opts_);
 }
 
-socket_base::~socket_base() = default;
+socket_base::~socket_base() { tag_ = 0; }
 
 int socket_base::bind(std::string_view text) {
     lock_t lock(mb_->mtx);

@@ -26,6 +26,10 @@ class monitor;
 
 class socket_base {
 public:
+    // A cheap check that a pointer from the C API is a live socket_base (libzmq's tag check): the tag
+    // is cleared at destruction.
+    bool valid() const noexcept { return tag_ == live_tag; }
+
     socket_base(context_impl& ctx, const socket_type_info& info, int ipv6);
     ~socket_base();
     socket_base(const socket_base&) = delete;
@@ -82,6 +86,8 @@ private:
     std::map<pipe*, std::shared_ptr<pipe_link>> pipes_;
     std::vector<pipe*> closing_;  // peer closed; detached once drained
     std::multimap<std::string, std::shared_ptr<endpoint_owner>, std::less<>> endpoints_;
+    static constexpr std::uint32_t live_tag = 0xBAADF00D;
+    std::uint32_t tag_ = live_tag;
 };
 
 }  // namespace zmx::detail
