@@ -1,0 +1,113 @@
+/* zmq_timers_*, zmq_sendiov/zmq_recviov, zmq_ctx_set_ext/get_ext, and the DISH/ROUTER-only calls on
+   the types zmx builds. Plain C11. */
+#define _POSIX_C_SOURCE 200809L
+#define ZMQ_BUILD_DRAFT_API
+#include <zmq.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+static int failures = 0;
+#define CHECK(cond)                                                                                   \
+    do {                                                                                              \
+        if (!(cond)) {                                                                                \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed (errno %d)\n", __FILE__, __LINE__, #cond, errno); \
+            ++failures;                                                                               \
+        }                                                                                             \
+    } while (0)
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int fired[8];
+static void *timers_for_cancel = NULL;
+static void on_timer(int id, void *arg) {
+    (void)arg;
+    if (id > 0 && id < 8) ++fired[id];
+    if (timers_for_cancel) zmq_timers_cancel(timers_for_cancel, id); /* a handler may cancel itself */
+}
+
+static void timers(void) {
+    void *t = zmq_timers_new();
+    CHECK(t != NULL);
+    CHECK(zmq_timers_timeout(t) == -1);
+    CHECK(zmq_timers_add(t, 10, NULL, NULL) == -1 && errno == EFAULT);
+    const int a = zmq_timers_add(t, 20, on_timer, NULL);
+    const int b = zmq_timers_add(t, 100000, on_timer, NULL);
+    CHECK(a > 0 && b > 0 && a != b);
+    long left = zmq_timers_timeout(t);
+    CHECK(left >= 0 && left <= 20);
+    /* Wait for the first timer by sleeping exactly what timeout() says, then execute. */
+    while ((left = zmq_timers_timeout(t)) > 0) sleep_ms(left);
+    CHECK(zmq_timers_execute(t) == 0);
+    CHECK(fired[a] == 1 && fired[b] == 0);
+    left = zmq_timers_timeout(t); /* a is periodic: it is due again in about 20 ms */
+    CHECK(left >= 0 && left <= 20);
+    CHECK(zmq_timers_set_interval(t, b, 0) == 0);
+    CHECK(zmq_timers_reset(t, a) == 0);
+    CHECK(zmq_timers_timeout(t) == 0); /* b is due now */
+    timers_for_cancel = t;
+    CHECK(zmq_timers_execute(t) == 0);
+    CHECK(fired[b] == 1);
+    CHECK(zmq_timers_cancel(t, b) == -1 && errno == EINVAL); /* cancelled itself in its handler */
+    CHECK(zmq_timers_cancel(t, a) == 0);
+    CHECK(zmq_timers_cancel(t, a) == -1 && errno == EINVAL);
+    CHECK(zmq_timers_reset(t, a) == -1 && errno == EINVAL);
+    CHECK(zmq_timers_set_interval(t, 999, 1) == -1 && errno == EINVAL);
+    CHECK(zmq_timers_timeout(t) == -1);
+    CHECK(zmq_timers_destroy(&t) == 0 && t == NULL);
+    CHECK(zmq_timers_destroy(&t) == -1 && errno == EFAULT);
+    CHECK(zmq_timers_timeout(NULL) == -1 && errno == EFAULT);
+}
+
+static void set_int(void *s, int opt, int v) { zmq_setsockopt(s, opt, &v, sizeof v); }
+
+static void iov_and_ext(void) {
+    void *ctx = zmq_ctx_new();
+    int v = 2;
+    CHECK(zmq_ctx_set_ext(ctx, ZMQ_IO_THREADS, &v, sizeof v) == 0);
+    size_t len = sizeof v;
+    v = 0;
+    CHECK(zmq_ctx_get_ext(ctx, ZMQ_IO_THREADS, &v, &len) == 0 && v == 2 && len == sizeof v);
+    CHECK(zmq_ctx_set_ext(ctx, ZMQ_THREAD_NAME_PREFIX, "zmx", 3) == -1 && errno == EINVAL);
+
+    void *a = zmq_socket(ctx, ZMQ_PAIR);
+    void *b = zmq_socket(ctx, ZMQ_PAIR);
+    set_int(a, ZMQ_LINGER, 0);
+    set_int(b, ZMQ_LINGER, 0);
+    set_int(b, ZMQ_RCVTIMEO, 5000);
+    CHECK(zmq_bind(a, "inproc://iov") == 0);
+    CHECK(zmq_connect(b, "inproc://iov") == 0);
+    struct iovec out[3] = {{"one", 3}, {"", 0}, {"three", 5}};
+    CHECK(zmq_sendiov(a, out, 3, 0) == 5);
+    CHECK(zmq_sendiov(a, NULL, 0, 0) == -1 && errno == EINVAL);
+    struct iovec in[4];
+    size_t n = 4;
+    CHECK(zmq_recviov(b, in, &n, 0) == 8);
+    CHECK(n == 3);
+    CHECK(in[0].iov_len == 3 && memcmp(in[0].iov_base, "one", 3) == 0);
+    CHECK(in[1].iov_len == 0);
+    CHECK(in[2].iov_len == 5 && memcmp(in[2].iov_base, "three", 5) == 0);
+    for (size_t i = 0; i < n; ++i) free(in[i].iov_base);
+
+    CHECK(zmq_join(a, "group") == -1 && errno == ENOTSUP);
+    CHECK(zmq_leave(a, "group") == -1 && errno == ENOTSUP);
+    CHECK(zmq_socket_get_peer_state(a, "id", 2) == -1 && errno == ENOTSUP);
+    CHECK(zmq_join(NULL, "group") == -1 && errno == ENOTSOCK);
+    zmq_close(a);
+    zmq_close(b);
+    zmq_ctx_term(ctx);
+}
+
+int main(void) {
+    timers();
+    iov_and_ext();
+    if (failures == 0) printf("capi misc test: all checks passed\n");
+    return failures == 0 ? 0 : 1;
+}
