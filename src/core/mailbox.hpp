@@ -16,6 +16,17 @@
 
 namespace zmx::detail {
 
+// Something that wants to hear that a socket's readiness may have changed (a poller's signal).
+// notify() is called with the socket's command lock (and maybe its socket lock) held: it may take a
+// lock of its own and nothing else, and must not call back into the mailbox.
+class mailbox_observer {
+public:
+    virtual void notify() noexcept = 0;
+
+protected:
+    ~mailbox_observer() = default;
+};
+
 class socket_mailbox final : public pipe_sink {
 public:
     struct command {
@@ -48,13 +59,24 @@ public:
     // Socket lock held. From now on posts are refused; returns what was still queued.
     std::vector<command> close();
 
+    // Any thread. Observers hear of every posted command, of terminate(), and of notify_observers().
+    // One observer may be added more than once (remove_observer drops one registration).
+    void add_observer(std::shared_ptr<mailbox_observer> o);
+    void remove_observer(const mailbox_observer* o);
+    // Socket lock held: the socket's readiness changed without a command (it attached a pipe itself).
+    // Cheap (one relaxed load) when nobody observes.
+    void notify_observers();
+
 private:
     void post(command c);
     std::mutex cmd_mtx_;  // guards the members below; taken after the socket lock, never before
     std::condition_variable cv_;
     std::vector<command> pending_;
     int waiters_ = 0;
+    std::uint64_t taken_ = 0;  // take() calls that took something: wakes waiters (see wait())
     bool closed_ = false;
+    std::vector<std::shared_ptr<mailbox_observer>> observers_;
+    std::atomic<bool> observed_{false};  // !observers_.empty(), for notify_observers' fast path
 };
 
 }  // namespace zmx::detail

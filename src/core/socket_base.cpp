@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <zmx/error.hpp>
 
 #include "core/context_impl.hpp"
@@ -20,6 +21,7 @@ namespace {
 constexpr int flag_dontwait = 1;
 constexpr int flag_sndmore = 2;
 constexpr int peer_type = 19;
+constexpr int zmq_events_option = 15;  // ZMQ_EVENTS
 
 // Schemes libzmq knows; anything else is EPROTONOSUPPORT as well, but these are named for clarity.
 int transport_error(std::string_view scheme, const socket_type_info& info) {
@@ -219,6 +221,7 @@ void socket_base::attach(std::shared_ptr<pipe_link> link, int end) {
     }
     pipes_.emplace(&p, std::move(link));
     if (p.peer_closed()) closing_.push_back(&p);
+    mb_->notify_observers();  // a new pipe may make us writable (connect/bind attach without a command)
 }
 
 void socket_base::detach(pipe& p, int linger_ms) {
@@ -306,6 +309,16 @@ int socket_base::recv(message& msg, int flags) {
     }
 }
 
+int socket_base::events(short& out) {
+    lock_t lock(mb_->mtx);
+    if (mb_->terminated) return eterm;
+    process_commands();
+    out = 0;
+    if (info_.can_recv && type_->has_in()) out |= poll_in;
+    if (info_.can_send && type_->has_out()) out |= poll_out;
+    return 0;
+}
+
 int socket_base::setsockopt(int id, const void* value, std::size_t len) {
     lock_t lock(mb_->mtx);
     if (mb_->terminated) return eterm;
@@ -320,6 +333,15 @@ int socket_base::setsockopt(int id, const void* value, std::size_t len) {
 }
 
 int socket_base::getsockopt(int id, void* value, std::size_t* len) {
+    if (id == zmq_events_option) {  // ZMQ_EVENTS: an int of ZMQ_POLLIN/ZMQ_POLLOUT bits
+        if (len == nullptr || *len < sizeof(int) || value == nullptr) return EINVAL;
+        short ev = 0;
+        if (const int rc = events(ev); rc != 0) return rc;
+        const int v = ev;
+        std::memcpy(value, &v, sizeof v);
+        *len = sizeof v;
+        return 0;
+    }
     lock_t lock(mb_->mtx);
     if (mb_->terminated) return eterm;
     const int rc = type_->get_option(id, value, len);

@@ -53,6 +53,14 @@ public:
     int send(message& msg, int flags);
     int recv(message& msg, int flags);
 
+    // What a recv / send could do now without waiting: poll_in | poll_out bits (ZMQ_POLLIN/POLLOUT).
+    // 0 or ETERM. Processes pending commands first.
+    int events(short& out);
+    static constexpr short poll_in = 1;
+    static constexpr short poll_out = 2;
+    // The mailbox, for pollers to observe (it outlives the socket while referenced).
+    const std::shared_ptr<socket_mailbox>& mailbox() const noexcept { return mb_; }
+
     int setsockopt(int id, const void* value, std::size_t len);
     int getsockopt(int id, void* value, std::size_t* len);
 

@@ -21,6 +21,8 @@ public:
     void on_readable(pipe& p) override { fq_.activate(p); }
     void on_writable(pipe& p) override { lb_.activate(p); }
     int send(message& msg) override { return lb_.send(msg); }
+    bool has_in() override { return fq_.has_in(); }
+    bool has_out() override { return lb_.has_out(); }
     int recv(message& msg) override {
         message m;
         for (;;) {

@@ -35,6 +35,9 @@ public:
         return 0;
     }
 
+    bool has_in() override { return pipe_ != nullptr && pipe_->check_read(); }
+    bool has_out() override { return pipe_ != nullptr && !pipe_->peer_closed() && pipe_->check_write(); }
+
 private:
     pipe* pipe_ = nullptr;
 };

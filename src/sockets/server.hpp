@@ -16,6 +16,9 @@ public:
     void on_writable(pipe&) override {}
     int send(message& msg) override;
     int recv(message& msg) override;
+    bool has_in() override { return fq_.has_in(); }
+    // As libzmq: a message to any peer may be sent (or fail with EHOSTUNREACH) without waiting.
+    bool has_out() override { return true; }
     pipe* find_peer(std::uint32_t routing_id) override { return table_.find(routing_id); }
 
 private:

@@ -33,6 +33,12 @@ public:
     // 0 (msg filled), EAGAIN (nothing to read now), or another errno.
     virtual int recv(message& msg) = 0;
 
+    // Readiness (ZMQ_EVENTS, pollers): whether recv / send would proceed now (not return EAGAIN). May
+    // park pipes that turned out dry or full, as recv/send would. Never blocks. Every type overrides
+    // both (the defaults only keep a type under construction building).
+    virtual bool has_in() { return false; }
+    virtual bool has_out() { return false; }
+
     // The pipe of the peer with this routing id (SERVER, PEER), or null.
     virtual pipe* find_peer(std::uint32_t /*routing_id*/) { return nullptr; }
 
