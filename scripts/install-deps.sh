@@ -9,6 +9,8 @@ set -euo pipefail
 packages=(
   # zmx itself
   cmake g++ make pkg-config libsodium-dev libssl-dev catch2 asciidoctor
+  # cppzmq (header-only) for the binding test; it pulls in libzmq3-dev, which zmx never includes or links
+  cppzmq-dev
   # fetching and unpacking Debian source packages (apt-get source → dpkg-source)
   dpkg-dev xz-utils ca-certificates
   # the reference libzmq (scripts/build-libzmq.sh): gnutls gives it the wss transport
