@@ -8,15 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures = 0;
-#define CHECK(cond)                                                                                       \
-    do {                                                                                                  \
-        if (!(cond)) {                                                                                    \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed (errno %d: %s)\n", __FILE__, __LINE__, #cond, errno, \
-                    zmq_strerror(errno));                                                                 \
-            ++failures;                                                                                   \
-        }                                                                                                 \
-    } while (0)
+#include "check.h"
 
 static void test_answers(void) {
     CHECK(ZMQ_HAS_CAPABILITIES == 1);
@@ -83,10 +75,5 @@ static void test_transports_are_true(void) {
 int main(void) {
     test_answers();
     test_transports_are_true();
-    if (failures != 0) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    puts("all zmq_has checks passed");
-    return 0;
+    return check_result("capi zmq_has test");
 }

@@ -11,14 +11,7 @@
 #include <sys/uio.h>
 #include <time.h>
 
-static int failures = 0;
-#define CHECK(cond)                                                                                   \
-    do {                                                                                              \
-        if (!(cond)) {                                                                                \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed (errno %d)\n", __FILE__, __LINE__, #cond, errno); \
-            ++failures;                                                                               \
-        }                                                                                             \
-    } while (0)
+#include "check.h"
 
 static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -108,6 +101,5 @@ static void iov_and_ext(void) {
 int main(void) {
     timers();
     iov_and_ext();
-    if (failures == 0) printf("capi misc test: all checks passed\n");
-    return failures == 0 ? 0 : 1;
+    return check_result("capi misc test");
 }

@@ -16,15 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures = 0;
-#define CHECK(cond)                                                                                 \
-    do {                                                                                            \
-        if (!(cond)) {                                                                              \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed (errno %d: %s)\n", __FILE__, __LINE__, #cond, \
-                    errno, zmq_strerror(errno));                                                    \
-            ++failures;                                                                             \
-        }                                                                                           \
-    } while (0)
+#include "check.h"
 
 static void set_int(void *s, int opt, int v) { CHECK(zmq_setsockopt(s, opt, &v, sizeof v) == 0); }
 
@@ -424,6 +416,5 @@ int main(void) {
     pair_over(ctx, "tcp");
     CHECK(zmq_ctx_term(ctx) == 0);
     shutdown_wakes();
-    if (failures) fprintf(stderr, "%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return check_result("capi poller test");
 }

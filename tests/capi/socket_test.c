@@ -9,15 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed (errno %d: %s)\n", __FILE__, __LINE__, #cond, errno, \
-                    zmq_strerror(errno));                                             \
-            ++failures;                                                               \
-        }                                                                             \
-    } while (0)
+#include "check.h"
 
 static void set_int(void *s, int opt, int v) { CHECK(zmq_setsockopt(s, opt, &v, sizeof v) == 0); }
 
@@ -188,6 +180,5 @@ int main(void) {
     zmq_close(s);
     CHECK(zmq_ctx_term(ctx) == 0);
 
-    if (failures == 0) printf("capi socket test: all checks passed\n");
-    return failures == 0 ? 0 : 1;
+    return check_result("capi socket test");
 }

@@ -13,14 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            ++failures;                                                              \
-        }                                                                            \
-    } while (0)
+#include "check.h"
 
 /* ---- version, errno, strerror ---------------------------------------------------------------- */
 
@@ -333,10 +326,5 @@ int main(void) {
     test_atomic_counter();
     test_stopwatch_and_sleep();
     test_threads();
-    if (failures != 0) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    puts("all util checks passed");
-    return 0;
+    return check_result("capi util test");
 }
