@@ -84,7 +84,7 @@ public:
     void set_metadata(detail::metadata* m) noexcept;  // takes a new reference
     detail::metadata* metadata() const noexcept { return meta_; }
 
-    // True when the body is shared with another message (ZMQ_SHARED).
+    // True when the body is shared with another message, or is a constant one (ZMQ_SHARED).
     bool is_shared() const noexcept;
 
     // Back to an empty message (releases body, metadata and group).

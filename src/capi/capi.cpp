@@ -274,7 +274,11 @@ int zmq_msg_set_routing_id(zmq_msg_t* msg, uint32_t routing_id) {
 uint32_t zmq_msg_routing_id(zmq_msg_t* msg) { return as_msg(msg).routing_id(); }
 
 int zmq_msg_set_group(zmq_msg_t* msg, const char* group) {
-    if (group == nullptr || !as_msg(msg).set_group(group)) return fail(EINVAL);
+    try {
+        if (group == nullptr || !as_msg(msg).set_group(group)) return fail(EINVAL);
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
     return 0;
 }
 
@@ -303,8 +307,12 @@ int zmq_send(void* s, const void* buf, size_t len, int flags) {
     socket_base* b = as_socket(s);
     if (b == nullptr) return fail(ENOTSOCK);
     if (buf == nullptr && len > 0) return fail(EFAULT);
-    zmx::message msg(buf, len);
-    return send_message(b, msg, flags);
+    try {
+        zmx::message msg(buf, len);
+        return send_message(b, msg, flags);
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
+    }
 }
 
 int zmq_send_const(void* s, const void* buf, size_t len, int flags) {

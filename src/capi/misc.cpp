@@ -132,43 +132,43 @@ int zmq_sendiov(void* s, struct iovec* iov, size_t count, int flags) {
     zmx::detail::socket_base* b = as_socket(s);
     if (b == nullptr) return fail(ENOTSOCK);
     if (count == 0 || iov == nullptr) return fail(EINVAL);
+    // As libzmq: every part goes with the caller's flags, the last one without ZMQ_SNDMORE (so without
+    // ZMQ_SNDMORE each buffer is a message of its own). Returns the last part's send result.
     int rc = 0;
-    for (size_t i = 0; i < count; ++i) {
-        zmx::message msg(iov[i].iov_base, iov[i].iov_len);
-        const int part_flags = i + 1 < count ? flags | ZMQ_SNDMORE : flags;
-        if (const int err = b->send(msg, part_flags); err != 0) return fail(err);
-        rc = static_cast<int>(iov[i].iov_len);
+    try {
+        for (size_t i = 0; i < count; ++i) {
+            zmx::message msg(iov[i].iov_base, iov[i].iov_len);
+            const int part_flags = i + 1 < count ? flags : flags & ~ZMQ_SNDMORE;
+            if (const int err = b->send(msg, part_flags); err != 0) return fail(err);
+            rc = static_cast<int>(iov[i].iov_len);
+        }
+    } catch (const std::bad_alloc&) {
+        return fail(ENOMEM);
     }
     return rc;
 }
 
 // Receives up to *count parts of one message into malloc'd buffers (the caller frees them); *count
-// becomes the number received. Returns the total bytes, as libzmq does.
+// becomes the number received. Returns that number of parts, as libzmq does.
 int zmq_recviov(void* s, struct iovec* iov, size_t* count, int flags) {
     zmx::detail::socket_base* b = as_socket(s);
     if (b == nullptr) return fail(ENOTSOCK);
     if (count == nullptr || *count == 0 || iov == nullptr) return fail(EINVAL);
     const size_t max = *count;
-    size_t n = 0;
-    int total = 0;
+    *count = 0;  // counts the buffers handed out so far, so the caller can free them on failure
     bool more = true;
-    while (more && n < max) {
+    while (more && *count < max) {
         zmx::message msg;
-        if (const int err = b->recv(msg, flags); err != 0) {
-            *count = n;
-            return fail(err);
-        }
+        if (const int err = b->recv(msg, flags); err != 0) return fail(err);
         void* buf = std::malloc(msg.size() > 0 ? msg.size() : 1);
         if (buf == nullptr) return fail(ENOMEM);
         std::memcpy(buf, msg.data(), msg.size());
-        iov[n].iov_base = buf;
-        iov[n].iov_len = msg.size();
-        total += static_cast<int>(msg.size());
+        iov[*count].iov_base = buf;
+        iov[*count].iov_len = msg.size();
         more = msg.more();
-        ++n;
+        ++*count;
     }
-    *count = n;
-    return total;
+    return static_cast<int>(*count);
 }
 
 // Options that are ints go to zmq_ctx_set/get; zmx has no context option of another type (libzmq's

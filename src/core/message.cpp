@@ -79,7 +79,8 @@ message message::copy() const {
 }
 
 bool message::is_shared() const noexcept {
-    return kind_ == k_large && u_.large.content->refs.load(std::memory_order_acquire) > 1;
+    // A constant body is the caller's and may be shared with anything (libzmq says so too).
+    return kind_ == k_const || (kind_ == k_large && u_.large.content->refs.load(std::memory_order_acquire) > 1);
 }
 
 void message::release_slow() noexcept {

@@ -22,6 +22,7 @@ constexpr int flag_dontwait = 1;
 constexpr int flag_sndmore = 2;
 constexpr int peer_type = 19;
 constexpr int zmq_events_option = 15;  // ZMQ_EVENTS
+constexpr int zmq_rcvmore_option = 13;  // ZMQ_RCVMORE
 
 // Schemes libzmq knows; anything else is EPROTONOSUPPORT as well, but these are named for clarity.
 int transport_error(std::string_view scheme, const socket_type_info& info) {
@@ -281,7 +282,14 @@ int socket_base::send(message& msg, int flags) {
     if (mb_->terminated) return eterm;
     if (!info_.can_send) return ENOTSUP;
     if (info_.single_part && (flags & flag_sndmore) != 0) return EINVAL;
+    const bool had_more = msg.more();
     msg.set_more((flags & flag_sndmore) != 0);
+    const int rc = send_locked(lock, msg, flags);
+    if (rc != 0) msg.set_more(had_more);  // a failed send leaves the message as it was
+    return rc;
+}
+
+int socket_base::send_locked(lock_t& lock, message& msg, int flags) {
     const std::int64_t deadline = deadline_for((flags & flag_dontwait) != 0 ? 0 : opts_.sndtimeo);
     process_commands();
     for (;;) {
@@ -301,6 +309,7 @@ int socket_base::recv(message& msg, int flags) {
     process_commands();
     for (;;) {
         const int rc = type_->recv(msg);
+        if (rc == 0) rcvmore_ = msg.more();
         if (rc != EAGAIN) return rc;
         reap_closing();
         if (deadline == 0 || (deadline > 0 && now_ms() >= deadline)) return EAGAIN;
@@ -344,6 +353,13 @@ int socket_base::getsockopt(int id, void* value, std::size_t* len) {
     }
     lock_t lock(mb_->mtx);
     if (mb_->terminated) return eterm;
+    if (id == zmq_rcvmore_option) {  // ZMQ_RCVMORE: whether the last frame received had more after it
+        if (len == nullptr || *len < sizeof(int) || value == nullptr) return EINVAL;
+        const int v = rcvmore_ ? 1 : 0;
+        std::memcpy(value, &v, sizeof v);
+        *len = sizeof v;
+        return 0;
+    }
     const int rc = type_->get_option(id, value, len);
     return rc >= 0 ? rc : get_common_option(opts_, id, value, len);
 }

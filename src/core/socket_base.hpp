@@ -75,6 +75,7 @@ public:
 private:
     using lock_t = std::unique_lock<std::mutex>;
     int connect_locked(std::string_view endpoint, std::uint32_t* id_out);
+    int send_locked(lock_t& lock, message& msg, int flags);
     int bind_inproc(std::string_view text, const std::string& name);
     int connect_inproc(std::string_view text, const std::string& name, std::uint32_t* id_out);
     std::string own_hello() const;
@@ -93,6 +94,7 @@ private:
     std::shared_ptr<class monitor> monitor_;
     std::map<pipe*, std::shared_ptr<pipe_link>> pipes_;
     std::vector<pipe*> closing_;  // peer closed; detached once drained
+    bool rcvmore_ = false;        // ZMQ_RCVMORE
     std::multimap<std::string, std::shared_ptr<endpoint_owner>, std::less<>> endpoints_;
     static constexpr std::uint32_t live_tag = 0xBAADF00D;
     std::uint32_t tag_ = live_tag;

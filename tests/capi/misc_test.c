@@ -78,16 +78,24 @@ static void iov_and_ext(void) {
     CHECK(zmq_bind(a, "inproc://iov") == 0);
     CHECK(zmq_connect(b, "inproc://iov") == 0);
     struct iovec out[3] = {{"one", 3}, {"", 0}, {"three", 5}};
-    CHECK(zmq_sendiov(a, out, 3, 0) == 5);
+    CHECK(zmq_sendiov(a, out, 3, ZMQ_SNDMORE) == 5); /* one message of three parts */
     CHECK(zmq_sendiov(a, NULL, 0, 0) == -1 && errno == EINVAL);
     struct iovec in[4];
     size_t n = 4;
-    CHECK(zmq_recviov(b, in, &n, 0) == 8);
+    CHECK(zmq_recviov(b, in, &n, 0) == 3);
     CHECK(n == 3);
     CHECK(in[0].iov_len == 3 && memcmp(in[0].iov_base, "one", 3) == 0);
     CHECK(in[1].iov_len == 0);
     CHECK(in[2].iov_len == 5 && memcmp(in[2].iov_base, "three", 5) == 0);
     for (size_t i = 0; i < n; ++i) free(in[i].iov_base);
+    /* Without ZMQ_SNDMORE each buffer is a message of its own. */
+    CHECK(zmq_sendiov(a, out, 3, 0) == 5);
+    for (int k = 0; k < 3; ++k) {
+        n = 4;
+        CHECK(zmq_recviov(b, in, &n, 0) == 1 && n == 1);
+        CHECK(in[0].iov_len == out[k].iov_len);
+        free(in[0].iov_base);
+    }
 
     CHECK(zmq_join(a, "group") == -1 && errno == ENOTSUP);
     CHECK(zmq_leave(a, "group") == -1 && errno == ENOTSUP);

@@ -63,6 +63,11 @@ static void server_client(void *ctx) {
 
     /* Errors */
     CHECK(zmq_send(client, "x", 1, ZMQ_SNDMORE) == -1 && errno == EINVAL); /* single-part type */
+    zmq_msg_t kept;
+    zmq_msg_init_buffer(&kept, "k", 1);
+    CHECK(zmq_msg_send(&kept, client, ZMQ_SNDMORE) == -1 && errno == EINVAL);
+    CHECK(zmq_msg_size(&kept) == 1 && zmq_msg_more(&kept) == 0); /* a failed send leaves it as it was */
+    zmq_msg_close(&kept);
     CHECK(zmq_recv(client, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && errno == EAGAIN);
     CHECK(zmq_connect_peer(server, ep) == 0 && errno == ENOTSUP);
     CHECK(zmq_disconnect_peer(server, id) == 0);
@@ -124,6 +129,26 @@ static void peer_and_monitor(void *ctx) {
     CHECK(zmq_close(b) == 0);
 }
 
+static void rcvmore(void *ctx) {
+    void *a = zmq_socket(ctx, ZMQ_PAIR), *b = zmq_socket(ctx, ZMQ_PAIR);
+    quick(a);
+    quick(b);
+    CHECK(zmq_bind(a, "inproc://capi-rcvmore") == 0);
+    CHECK(zmq_connect(b, "inproc://capi-rcvmore") == 0);
+    CHECK(zmq_send(a, "1", 1, ZMQ_SNDMORE) == 1);
+    CHECK(zmq_send(a, "2", 1, 0) == 1);
+    char buf[2];
+    int more = -1;
+    size_t len = sizeof more;
+    CHECK(zmq_getsockopt(b, ZMQ_RCVMORE, &more, &len) == 0 && more == 0 && len == sizeof more);
+    CHECK(zmq_recv(b, buf, sizeof buf, 0) == 1);
+    CHECK(zmq_getsockopt(b, ZMQ_RCVMORE, &more, &len) == 0 && more == 1);
+    CHECK(zmq_recv(b, buf, sizeof buf, 0) == 1);
+    CHECK(zmq_getsockopt(b, ZMQ_RCVMORE, &more, &len) == 0 && more == 0);
+    zmq_close(a);
+    zmq_close(b);
+}
+
 static int freed = 0;
 static void free_fn(void *data, void *hint) {
     (void)hint;
@@ -170,6 +195,7 @@ int main(void) {
     CHECK(zmq_socket(ctx, 9999) == NULL && errno == EINVAL);
     server_client(ctx);
     peer_and_monitor(ctx);
+    rcvmore(ctx);
     messages();
 
     void *s = zmq_socket(ctx, ZMQ_SERVER);
