@@ -204,14 +204,7 @@ int ipc_transport::start_connect(const net_address& a, const socket_options& o, 
     tune(fd, o);
     // A Unix connect completes at once or fails at once: ENOENT / ECONNREFUSED (nobody bound), or EAGAIN
     // (the listener's backlog is full). All are errors the core retries after ZMQ_RECONNECT_IVL.
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(a.storage.data()), a.len) != 0 && errno != EINPROGRESS &&
-        errno != EINTR) {
-        const int err = errno;
-        ::close(fd);
-        return err;
-    }
-    fd_out = fd;
-    return 0;
+    return start_fd_connect(fd, a, fd_out);
 }
 
 std::unique_ptr<stream> ipc_transport::finish_connect(int fd, const socket_options&, int& err) const {

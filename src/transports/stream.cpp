@@ -53,6 +53,17 @@ long fd_stream::writev(const iovec* iov, int count) {
     return ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
 }
 
+int start_fd_connect(int fd, const net_address& a, int& fd_out) {
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(a.storage.data()), a.len) != 0 && errno != EINPROGRESS &&
+        errno != EINTR) {
+        const int err = errno;
+        ::close(fd);
+        return err;
+    }
+    fd_out = fd;
+    return 0;
+}
+
 int finish_fd_connect(int fd) {
     int err = 0;
     socklen_t len = sizeof err;

@@ -210,13 +210,7 @@ int tcp_transport::start_connect(const net_address& a, const socket_options& o, 
     const int fd = ::socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     if (fd < 0) return errno;
     tune(fd, o);
-    if (::connect(fd, sa, a.len) != 0 && errno != EINPROGRESS) {
-        const int err = errno;
-        ::close(fd);
-        return err;
-    }
-    fd_out = fd;
-    return 0;
+    return start_fd_connect(fd, a, fd_out);
 }
 
 std::unique_ptr<stream> tcp_transport::finish_connect(int fd, const socket_options&, int& err) const {

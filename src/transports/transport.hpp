@@ -54,6 +54,9 @@ protected:
     int fd_;
 };
 
+// Starts a non-blocking connect of fd (made and tuned by the caller) to a: 0 with fd_out = fd when it
+// is connected or in progress (EINPROGRESS/EINTR), or the error after closing fd.
+int start_fd_connect(int fd, const net_address& a, int& fd_out);
 // The outcome of a non-blocking connect on fd (its SO_ERROR): 0, or the error after closing fd.
 int finish_fd_connect(int fd);
 
