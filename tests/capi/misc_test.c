@@ -59,8 +59,6 @@ static void timers(void) {
     CHECK(zmq_timers_timeout(NULL) == -1 && errno == EFAULT);
 }
 
-static void set_int(void *s, int opt, int v) { zmq_setsockopt(s, opt, &v, sizeof v); }
-
 static void iov_and_ext(void) {
     void *ctx = zmq_ctx_new();
     int v = 2;

@@ -11,21 +11,6 @@
 
 #include "check.h"
 
-static void set_int(void *s, int opt, int v) { CHECK(zmq_setsockopt(s, opt, &v, sizeof v) == 0); }
-
-static void quick(void *s) {
-    set_int(s, ZMQ_LINGER, 0);
-    set_int(s, ZMQ_RCVTIMEO, 5000);
-    set_int(s, ZMQ_SNDTIMEO, 5000);
-}
-
-static void bind_any(void *s, char *ep, size_t cap) {
-    CHECK(zmq_bind(s, "tcp://127.0.0.1:*") == 0);
-    size_t len = cap;
-    CHECK(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &len) == 0);
-    CHECK(len == strlen(ep) + 1);
-}
-
 static void server_client(void *ctx) {
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     void *client = zmq_socket(ctx, ZMQ_CLIENT);

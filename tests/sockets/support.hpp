@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -245,25 +246,40 @@ inline bytes zmtp_frame(std::string_view body) {
     return f;
 }
 
-// A raw blocking-connect TCP client with deadline-bounded reads, for hand-written ZMTP bytes.
-class raw_client {
+// One raw POSIX stream socket (connected, accepted, or a socketpair end; adopted, closed on
+// destruction) with deadline-bounded reads, for feeding hand-written ZMTP bytes to zmx.
+class raw_fd {
 public:
-    explicit raw_client(int port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd_ >= 0);
+    explicit raw_fd(int fd) : fd_(fd) {}
+    ~raw_fd() { close(); }
+    raw_fd(const raw_fd&) = delete;
+    raw_fd& operator=(const raw_fd&) = delete;
+
+    // A blocking connect to 127.0.0.1:port with TCP_NODELAY; fails the test if it does not connect.
+    static int connect_loopback(int port) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd >= 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         a.sin_port = htons(static_cast<std::uint16_t>(port));
-        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
         const int one = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        return fd;
     }
-    ~raw_client() {
+
+    int fd() const noexcept { return fd_; }
+    void close() {
         if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
     }
-    raw_client(const raw_client&) = delete;
-    raw_client& operator=(const raw_client&) = delete;
+    // Closes with SO_LINGER 0: the peer sees a reset, not an orderly end.
+    void reset() {
+        const linger l{1, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        close();
+    }
 
     // Writes everything; false if the peer has gone (EPIPE/ECONNRESET). Never raises SIGPIPE.
     bool write(const bytes& b) {
@@ -294,22 +310,27 @@ public:
         return out;
     }
 
-    // Reads one ZMTP frame: (flags, body); nullopt on timeout/EOF.
+    // Reads one ZMTP frame, all of it within limit: (flags, body); nullopt on timeout/EOF.
     std::optional<std::pair<std::uint8_t, bytes>> read_frame(std::chrono::milliseconds limit = timeout) {
-        auto flags = read_exact(1, limit);
+        const auto deadline = clock_type::now() + limit;
+        const auto left = [&] {
+            return std::max(std::chrono::milliseconds(1),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()));
+        };
+        auto flags = read_exact(1, left());
         if (!flags) return std::nullopt;
         std::uint64_t size = 0;
         if (((*flags)[0] & 0x02) != 0) {
-            auto s = read_exact(8, limit);
+            auto s = read_exact(8, left());
             if (!s) return std::nullopt;
             for (std::uint8_t c : *s) size = size << 8 | c;
         } else {
-            auto s = read_exact(1, limit);
+            auto s = read_exact(1, left());
             if (!s) return std::nullopt;
             size = (*s)[0];
         }
         if (size > (1u << 24)) return std::nullopt;
-        auto body = read_exact(static_cast<std::size_t>(size), limit);
+        auto body = read_exact(static_cast<std::size_t>(size), left());
         if (!body) return std::nullopt;
         return std::make_pair((*flags)[0], std::move(*body));
     }
@@ -327,6 +348,9 @@ public:
         }
     }
 
+    // Waits up to limit for the peer to send something or close; true if it did neither.
+    bool quiet_for(std::chrono::milliseconds limit) { return !wait_readable(clock_type::now() + limit); }
+
 private:
     bool wait_readable(clock_type::time_point deadline) {
         for (;;) {
@@ -340,6 +364,12 @@ private:
         }
     }
     int fd_ = -1;
+};
+
+// A raw blocking-connect TCP client to 127.0.0.1:port.
+class raw_client : public raw_fd {
+public:
+    explicit raw_client(int port) : raw_fd(connect_loopback(port)) {}
 };
 
 // Makes sure ctx's (single) I/O thread has run everything posted to it so far: closures run in post

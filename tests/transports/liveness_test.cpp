@@ -89,89 +89,14 @@ std::string body_str(const bytes& b) {
     return std::string(b.begin(), b.end());
 }
 
-// One raw POSIX stream socket (connected, accepted, or a socketpair end) with deadline-bounded reads:
-// the same helpers as support.hpp's raw_client, for fds the test did not connect itself.
-class raw_fd {
+// support.hpp's raw_fd plus what these tests need of a ZMTP peer: skipping heartbeats, and a NULL
+// handshake.
+class zmtp_raw : public raw_fd {
 public:
-    explicit raw_fd(int fd) : fd_(fd) {}
-    ~raw_fd() { close(); }
-    raw_fd(const raw_fd&) = delete;
-    raw_fd& operator=(const raw_fd&) = delete;
+    using raw_fd::raw_fd;
 
-    static std::unique_ptr<raw_fd> connect_to(int port) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd >= 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(static_cast<std::uint16_t>(port));
-        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        return std::make_unique<raw_fd>(fd);
-    }
-
-    int fd() const noexcept { return fd_; }
-    void close() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-    // Closes with SO_LINGER 0: the peer sees a reset, not an orderly end.
-    void reset() {
-        const linger l{1, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-        close();
-    }
-
-    bool write(const bytes& b) {
-        std::size_t off = 0;
-        while (off < b.size()) {
-            const auto n = ::send(fd_, b.data() + off, b.size() - off, MSG_NOSIGNAL);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                return false;
-            }
-            off += static_cast<std::size_t>(n);
-        }
-        return true;
-    }
-
-    std::optional<bytes> read_exact(std::size_t n, std::chrono::milliseconds limit = timeout) {
-        const auto deadline = clock_type::now() + limit;
-        bytes out(n);
-        std::size_t got = 0;
-        while (got < n) {
-            if (!wait_readable(deadline)) return std::nullopt;
-            const auto r = ::recv(fd_, out.data() + got, n - got, 0);
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) return std::nullopt;
-            got += static_cast<std::size_t>(r);
-        }
-        return out;
-    }
-
-    std::optional<std::pair<std::uint8_t, bytes>> read_frame(std::chrono::milliseconds limit = timeout) {
-        const auto deadline = clock_type::now() + limit;
-        const auto left = [&] {
-            return std::max(std::chrono::milliseconds(1),
-                            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()));
-        };
-        auto flags = read_exact(1, left());
-        if (!flags) return std::nullopt;
-        std::uint64_t size = 0;
-        if (((*flags)[0] & 0x02) != 0) {
-            auto s = read_exact(8, left());
-            if (!s) return std::nullopt;
-            for (std::uint8_t c : *s) size = size << 8 | c;
-        } else {
-            auto s = read_exact(1, left());
-            if (!s) return std::nullopt;
-            size = (*s)[0];
-        }
-        if (size > (1u << 24)) return std::nullopt;
-        auto body = read_exact(static_cast<std::size_t>(size), left());
-        if (!body) return std::nullopt;
-        return std::make_pair((*flags)[0], std::move(*body));
+    static std::unique_ptr<zmtp_raw> connect_to(int port) {
+        return std::make_unique<zmtp_raw>(connect_loopback(port));
     }
 
     // The next frame that is not a PING/PONG command (zmx heartbeats may come in between).
@@ -182,21 +107,6 @@ public:
         }
     }
 
-    // Reads and discards until the peer closes: true, or false if still open at the deadline.
-    bool wait_closed(std::chrono::milliseconds limit = timeout) {
-        const auto deadline = clock_type::now() + limit;
-        std::uint8_t buf[4096];
-        for (;;) {
-            if (!wait_readable(deadline)) return false;
-            const auto r = ::recv(fd_, buf, sizeof buf, 0);
-            if (r == 0) return true;
-            if (r < 0 && errno != EINTR && errno != EAGAIN) return true;
-        }
-    }
-
-    // Waits up to limit for the peer to send something or close; true if it did neither.
-    bool quiet_for(std::chrono::milliseconds limit) { return !wait_readable(clock_type::now() + limit); }
-
     // Completes a NULL handshake as a `socket_type` peer: sends greeting and READY (plus `extra`),
     // then reads the other side's greeting and READY.
     bool handshake(std::string_view socket_type, const bytes& extra = {}) {
@@ -206,20 +116,6 @@ public:
         auto ready = read_frame();
         return ready && is_command(*ready, "READY");
     }
-
-private:
-    bool wait_readable(clock_type::time_point deadline) {
-        for (;;) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
-            if (left <= 0) return false;
-            pollfd p{fd_, POLLIN, 0};
-            const int r = ::poll(&p, 1, static_cast<int>(left));
-            if (r > 0) return true;
-            if (r < 0 && errno != EINTR) return false;
-        }
-    }
-    int fd_ = -1;
 };
 
 // A raw listening socket on 127.0.0.1 (for zmx sockets that connect).
@@ -247,14 +143,14 @@ public:
     std::string endpoint() const { return local_ep(port_); }
 
     // The next connection within the deadline, or null.
-    std::unique_ptr<raw_fd> accept(std::chrono::milliseconds limit = timeout) {
+    std::unique_ptr<zmtp_raw> accept(std::chrono::milliseconds limit = timeout) {
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(limit.count())) != 1) return nullptr;
         const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) return nullptr;
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        return std::make_unique<raw_fd>(fd);
+        return std::make_unique<zmtp_raw>(fd);
     }
 
 private:
@@ -336,7 +232,7 @@ public:
         int fds[2];
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
         REQUIRE(::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK) == 0);
-        raw = std::make_unique<raw_fd>(fds[1]);
+        raw = std::make_unique<zmtp_raw>(fds[1]);
         const int engine_fd = fds[0];
         on_loop([this, engine_fd] {
             engine_ = std::make_unique<zmx::detail::stream_engine>(
@@ -372,7 +268,7 @@ public:
         });
     }
 
-    std::unique_ptr<raw_fd> raw;
+    std::unique_ptr<zmtp_raw> raw;
 
 private:
     void on_loop(std::function<void()> fn) {
@@ -582,7 +478,7 @@ TEST_CASE("heartbeat: a raw peer that never answers is dropped after HEARTBEAT_T
     set_int(server, opt_heartbeat_timeout, 300);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     const auto t0 = clock_type::now();
     CHECK(raw->wait_closed(std::chrono::milliseconds(3000)));
@@ -623,7 +519,7 @@ TEST_CASE("heartbeat: PINGs carry HEARTBEAT_TTL in deciseconds and no context", 
     set_int(server, opt_heartbeat_ttl, 5000);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     for (int i = 0; i < 3; ++i) {
         auto f = raw->read_frame(std::chrono::milliseconds(2000));
@@ -639,7 +535,7 @@ TEST_CASE("heartbeat: a PING is answered with a PONG echoing its context", "[liv
     zmx::socket server = make(ctx, zmx::socket_type::server);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     REQUIRE(raw->write(ping_frame(0, "ctx-1234")));
     auto pong = raw->read_frame();
@@ -703,7 +599,7 @@ TEST_CASE("heartbeat: a PING with a TTL then silence drops the peer after about 
     zmx::socket server = make(ctx, zmx::socket_type::server);  // no heartbeats of its own
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     const auto t0 = clock_type::now();
     REQUIRE(raw->write(ping_frame(3)));  // 300 ms
@@ -721,7 +617,7 @@ TEST_CASE("heartbeat: any frame after a PING cancels its TTL", "[liveness][heart
     zmx::socket server = make(ctx, zmx::socket_type::server);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     REQUIRE(raw->write(cat({ping_frame(2), zmtp_frame("after the ping")})));  // TTL 200 ms, then a frame
     CHECK(recv_str(server) == "after the ping");
@@ -738,7 +634,7 @@ TEST_CASE("heartbeat: a PING TTL above 655 deciseconds keeps the peer for the fu
     zmx::socket server = make(ctx, zmx::socket_type::server);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     REQUIRE(raw->write(ping_frame(656)));  // 65.6 s (libzmq: 64 ms, from 65600 mod 65536)
     auto pong = raw->read_frame();
@@ -757,7 +653,7 @@ TEST_CASE("heartbeat: the timeout counts from the last PING sent after the last 
     set_int(server, opt_heartbeat_timeout, 500);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     // Answer the first PING only. The PING after that (≈200 ms later) waits 500 ms for traffic; the
     // timer armed by the first PING must not end the connection ≈500 ms after the answer.
@@ -787,7 +683,7 @@ TEST_CASE("maxmsgsize: a header announcing 1 GiB drops that peer at once and oth
     zmx::message m = recv_msg(server);
     CHECK(m.str() == "before");
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     const auto t0 = clock_type::now();
     REQUIRE(raw->write(long_header(std::uint64_t{1} << 30)));  // the header only: no body follows
@@ -806,7 +702,7 @@ TEST_CASE("handshake_ivl: a peer trickling its greeting is dropped at the deadli
     server.set(zmx::sockopt::handshake_ivl, 300);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     const auto t0 = clock_type::now();
     REQUIRE(raw->read_exact(64).has_value());  // zmx's greeting comes at once
     const bytes greeting = zmtp_greeting();
@@ -837,7 +733,7 @@ TEST_CASE("handshake_ivl: a peer that handshakes in time is unaffected by the de
     server.set(zmx::sockopt::handshake_ivl, 300);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     CHECK(raw->quiet_for(std::chrono::milliseconds(600)));  // past the deadline: still open
     REQUIRE(raw->write(zmtp_frame("in time")));
@@ -869,7 +765,7 @@ TEST_CASE("tcp keepalive: options apply to accepted connections", "[liveness][ke
     set_int(server, opt_tcp_keepalive_intvl, 7);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->read_exact(64).has_value());  // the engine runs: the fd was tuned before
     const int fd = find_tcp_fd(port_of(ep), local_port(raw->fd()));
     REQUIRE(fd >= 0);
@@ -939,7 +835,7 @@ TEST_CASE("hello_msg: a raw peer sees HELLO_MSG as the first data frame after RE
     server.set(opt_hello_msg, "hi", 2);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     auto f = raw->read_frame();
     REQUIRE(f.has_value());
@@ -989,7 +885,7 @@ TEST_CASE("engine: a reset while input is paused neither spins nor loses what wa
     server.set(zmx::sockopt::rcvhwm, 5);
     const std::string ep = bind_any(server);
 
-    auto raw = raw_fd::connect_to(port_of(ep));
+    auto raw = zmtp_raw::connect_to(port_of(ep));
     REQUIRE(raw->handshake("CLIENT"));
     constexpr int count = 200;
     bytes burst;
@@ -1008,8 +904,8 @@ TEST_CASE("engine: a reset while input is paused neither spins nor loses what wa
     {
         int fds[2];
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-        raw_fd idle(fds[0]);
-        raw_fd other(fds[1]);
+        zmtp_raw idle(fds[0]);
+        zmtp_raw other(fds[1]);
         CHECK(idle.quiet_for(std::chrono::milliseconds(400)));  // a window in which nothing should run
     }
     ::getrusage(RUSAGE_SELF, &after);
