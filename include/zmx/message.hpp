@@ -27,9 +27,14 @@ public:
     // Flags carried with the frame.
     static constexpr std::uint8_t flag_more = 0x01;     // another frame follows
     static constexpr std::uint8_t flag_command = 0x02;  // ZMTP command frame
-    // Subscription flags set by the engine when a SUBSCRIBE/CANCEL command or 0x01/0x00 message arrives.
+    // A subscription (body 0x01|topic) or cancel (0x00|topic) from (X)SUB: the engine sends it as a
+    // SUBSCRIBE/CANCEL command to ZMTP 3.1 peers and as the message itself to 3.0 peers, and flags the
+    // ones it receives as commands.
     static constexpr std::uint8_t flag_subscribe = 0x04;
     static constexpr std::uint8_t flag_cancel = 0x08;
+    // The peer's routing id (its ZMTP Identity), the first message of each connection towards a
+    // socket that addresses peers by it (ROUTER); other types skip such messages.
+    static constexpr std::uint8_t flag_routing_id = 0x10;
 
     message() noexcept { init_empty(); }
     explicit message(std::size_t size);                 // body of size bytes, contents unspecified

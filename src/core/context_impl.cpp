@@ -68,6 +68,11 @@ socket_base* context_impl::create_socket(int type, int& err) {
         for (int i = 0; i < io_threads_; ++i) threads_.push_back(std::make_unique<io_thread>());
     }
     auto* s = new socket_base(*this, *info, ipv6_);
+    if (!s->built()) {  // a type whose factory makes nothing is not built yet
+        delete s;
+        err = EINVAL;
+        return nullptr;
+    }
     sockets_.insert(s);
     return s;
 }

@@ -62,9 +62,18 @@ void inproc_join(pipe_link& link, const inproc_side& connector, const inproc_sid
         return snd != 0 && rcv != 0 ? static_cast<int>(std::min<long long>(INT_MAX, 0LL + snd + rcv)) : 0;
     };
     link.set_hwm(sum(connector.sndhwm, binder.rcvhwm), sum(binder.sndhwm, connector.rcvhwm));
-    if (!binder.hello.empty()) {
-        message hello(binder.hello);
-        link.end(1).write_past_hwm(hello);
+    inproc_greet(link.end(1), binder);
+}
+
+void inproc_greet(pipe& own_end, const inproc_side& side) {
+    if (side.sends_routing_id) {
+        message id(side.routing_id);
+        id.set_flags(message::flag_routing_id);
+        own_end.write_past_hwm(id);
+    }
+    if (!side.hello.empty()) {
+        message hello(side.hello);
+        own_end.write_past_hwm(hello);
     }
 }
 

@@ -18,12 +18,18 @@ namespace zmx::detail {
 
 class socket_mailbox;
 
-// What one side of an inproc connection brings: its HWMs and its HELLO_MSG (empty: none).
+// What one side of an inproc connection brings: its HWMs, its HELLO_MSG (empty: none), and its
+// ZMQ_ROUTING_ID if its type announces one (REQ, DEALER, ROUTER; as READY's Identity over ZMTP).
 struct inproc_side {
     int sndhwm = 0;
     int rcvhwm = 0;
     std::string hello;
+    bool sends_routing_id = false;
+    std::string routing_id;
 };
+
+// Queues what a side sends first on a new inproc pipe end: its routing-id message, then its HELLO_MSG.
+void inproc_greet(pipe& own_end, const inproc_side& side);
 
 // A connect waiting for its bind. The connector holds end 0; end 1 goes to the binder.
 struct inproc_pending {
@@ -90,8 +96,8 @@ private:
 };
 
 // Joins a pipe between connector (end 0) and binder (end 1): sets the HWMs as libzmq does (each
-// direction's sender SNDHWM plus receiver RCVHWM, unlimited if either is 0) and queues the binder's
-// HELLO_MSG towards the connector. Call before the binder uses end 1.
+// direction's sender SNDHWM plus receiver RCVHWM, unlimited if either is 0) and greets the connector
+// on the binder's behalf (inproc_greet). Call before the binder uses end 1.
 void inproc_join(pipe_link& link, const inproc_side& connector, const inproc_side& binder);
 
 }  // namespace zmx::detail

@@ -30,7 +30,7 @@ protected:
 class socket_mailbox final : public pipe_sink {
 public:
     struct command {
-        enum kind_t { attach, readable, writable, closed } kind;
+        enum kind_t { attach, readable, writable, closed, hiccup } kind;
         std::shared_ptr<pipe_link> link;
         int end;
         pipe& p() const { return link->end(end); }
@@ -39,6 +39,8 @@ public:
     // Any thread. A new pipe end for the socket (from a session whose handshake completed, or an
     // inproc connect).
     void post_attach(std::shared_ptr<pipe_link> link, int end);
+    // Any thread. The socket's end of a kept pipe now leads to a new connection.
+    void post_hiccup(std::shared_ptr<pipe_link> link, int end) { post({command::hiccup, std::move(link), end}); }
 
     void pipe_readable(pipe& p) override { post({command::readable, p.link(), p.index()}); }
     void pipe_writable(pipe& p) override { post({command::writable, p.link(), p.index()}); }

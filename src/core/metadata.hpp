@@ -17,10 +17,14 @@ struct metadata {
 
     // Value of a property (case-sensitive, like libzmq), or null. "Identity" falls back to "Routing-Id".
     const char* get(std::string_view name) const noexcept {
+        const std::string* v = value(name);
+        return v != nullptr ? v->c_str() : nullptr;
+    }
+    // The same, whole (values may hold NUL bytes).
+    const std::string* value(std::string_view name) const noexcept {
         for (const auto& [k, v] : props)
-            if (k == name) return v.c_str();
-        if (name == "Identity") return get("Routing-Id");
-        return nullptr;
+            if (k == name) return &v;
+        return name == "Identity" ? value("Routing-Id") : nullptr;
     }
     void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
     void release() noexcept {

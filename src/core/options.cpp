@@ -51,6 +51,7 @@ const option_spec table[] = {
     {28, "SNDTIMEO", int_field{&socket_options::sndtimeo, -1, no_max}, true},
     {32, "LAST_ENDPOINT", string_field{&socket_options::last_endpoint, 0, 0, true}, false},
     {39, "IMMEDIATE", int_field{&socket_options::immediate, 0, 1}, true},
+    {54, "CONFLATE", int_field{&socket_options::conflate, 0, 1}, true},
     {42, "IPV6", int_field{&socket_options::ipv6, 0, 1}, true},
     {66, "HANDSHAKE_IVL", int_field{&socket_options::handshake_ivl, 0, no_max}, true},
     {79, "CONNECT_TIMEOUT", int_field{&socket_options::connect_timeout, 0, no_max}, true},

@@ -18,6 +18,7 @@ struct socket_options {
     int rcvtimeo = -1;
     std::string routing_id;
     int immediate = 0;
+    int conflate = 0;              // ZMQ_CONFLATE (types with the conflatable feature)
     std::string last_endpoint;
     int ipv6 = 0;
     int sndbuf = -1;

@@ -1,20 +1,27 @@
 // pipe: SPSC queues with HWM accounting; wake-ups only on transitions.
 #include "core/pipe.hpp"
 
+#include <utility>
+
 namespace zmx::detail {
 
 namespace {
 enum { notify_readable, notify_writable, notify_closed };
 }
 
-pipe_link::pipe_link(int hwm0, int hwm1) { set_hwm(hwm0, hwm1); }
+pipe_link::pipe_link(int hwm0, int hwm1, bool conflate) {
+    set_hwm(hwm0, hwm1);
+    dir_[0].conflate = dir_[1].conflate = conflate;
+}
 
 void pipe_link::set_hwm(int hwm0, int hwm1) noexcept {
     dir_[0].hwm.store(hwm0 > 0 ? static_cast<std::uint64_t>(hwm0) : 0, std::memory_order_relaxed);
     dir_[1].hwm.store(hwm1 > 0 ? static_cast<std::uint64_t>(hwm1) : 0, std::memory_order_relaxed);
 }
 
-std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1) { return std::make_shared<pipe_link>(hwm0, hwm1); }
+std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1, bool conflate) {
+    return std::make_shared<pipe_link>(hwm0, hwm1, conflate);
+}
 
 void pipe_link::notify(int end_index, int what) {
     std::shared_ptr<pipe_sink> s;
@@ -46,7 +53,7 @@ std::shared_ptr<pipe_link> pipe::link() const { return link_->shared_from_this()
 bool pipe::check_write() {
     auto& d = link_->dir_[index_];
     const std::uint64_t hwm = d.hwm.load(std::memory_order_relaxed);
-    if (hwm == 0 || writing_multipart_) return true;
+    if (hwm == 0 || writing_multipart_ || d.conflate) return true;
     if (msgs_written_ - d.read_count.load(std::memory_order_acquire) < hwm) return true;
     // Full: ask the reader to tell us when it has drained, then look again (it may have read meanwhile).
     d.blocked_at.store(msgs_written_, std::memory_order_relaxed);
@@ -59,45 +66,105 @@ bool pipe::check_write() {
 }
 
 bool pipe::write(message& msg) {
+    auto& d = link_->dir_[index_];
+    if (d.conflate) {  // the newest message replaces an unread one
+        bool wake = false;
+        {
+            std::lock_guard lock(d.slot_mtx);
+            d.slot = std::move(msg);
+            d.slot_full = true;
+            wake = std::exchange(d.reader_asleep, false);
+        }
+        if (wake) link_->notify(1 - index_, notify_readable);
+        return true;
+    }
     if (!check_write()) return false;
     const bool more = msg.more();
-    link_->dir_[index_].queue.write(std::move(msg));
+    if (more && !writing_multipart_) message_start_ = d.queue.write_mark();
+    d.queue.write(std::move(msg));
     writing_multipart_ = more;
     if (!more) ++msgs_written_;
     return true;
 }
 
+void pipe::rollback() {
+    if (!writing_multipart_) return;
+    link_->dir_[index_].queue.rollback(message_start_);
+    writing_multipart_ = false;
+}
+
 void pipe::write_past_hwm(message& msg) {
+    rollback();  // a notification never lands inside an unfinished message
     msg.set_more(false);
-    link_->dir_[index_].queue.write(std::move(msg));
+    auto& d = link_->dir_[index_];
+    if (d.conflate) {
+        write(msg);
+        return;
+    }
+    d.queue.write(std::move(msg));
     ++msgs_written_;
     flush();
 }
 
 void pipe::flush() {
     // A message becomes visible only whole: a partly written multipart message waits for its last frame.
-    if (writing_multipart_) return;
-    if (!link_->dir_[index_].queue.flush()) link_->notify(1 - index_, notify_readable);
+    auto& d = link_->dir_[index_];
+    if (writing_multipart_ || d.conflate) return;
+    if (!d.queue.flush()) link_->notify(1 - index_, notify_readable);
 }
 
-bool pipe::check_read() { return link_->dir_[1 - index_].queue.check_read(); }
+void pipe::consumed() {
+    auto& d = link_->dir_[1 - index_];
+    ++msgs_read_;
+    d.read_count.store(msgs_read_, std::memory_order_seq_cst);
+    // Wake a blocked writer once half of its window has drained (not for every message).
+    if (d.writer_waiting.load(std::memory_order_seq_cst)) {
+        const std::uint64_t blocked = d.blocked_at.load(std::memory_order_relaxed);
+        const std::uint64_t hwm = d.hwm.load(std::memory_order_relaxed);
+        const std::uint64_t lwm = hwm > 1 ? hwm / 2 : 0;
+        if (msgs_read_ + lwm >= blocked && d.writer_waiting.exchange(false))
+            link_->notify(1 - index_, notify_writable);
+    }
+}
+
+bool pipe::check_read() {
+    auto& d = link_->dir_[1 - index_];
+    if (d.conflate) {
+        std::lock_guard lock(d.slot_mtx);
+        if (d.slot_full && skip(d.slot)) {
+            d.slot.clear();
+            d.slot_full = false;
+        }
+        if (!d.slot_full) d.reader_asleep = true;
+        return d.slot_full;
+    }
+    for (;;) {
+        message* m = d.queue.front();
+        if (m == nullptr) return false;
+        if (!skip(*m)) return true;
+        d.queue.pop();
+        consumed();
+    }
+}
 
 bool pipe::read(message& msg) {
     auto& d = link_->dir_[1 - index_];
-    if (!d.queue.read(msg)) return false;
-    if (!msg.more()) {
-        ++msgs_read_;
-        d.read_count.store(msgs_read_, std::memory_order_seq_cst);
-        // Wake a blocked writer once half of its window has drained (not for every message).
-        if (d.writer_waiting.load(std::memory_order_seq_cst)) {
-            const std::uint64_t blocked = d.blocked_at.load(std::memory_order_relaxed);
-            const std::uint64_t hwm = d.hwm.load(std::memory_order_relaxed);
-            const std::uint64_t lwm = hwm > 1 ? hwm / 2 : 0;
-            if (msgs_read_ + lwm >= blocked && d.writer_waiting.exchange(false))
-                link_->notify(1 - index_, notify_writable);
+    for (;;) {
+        if (d.conflate) {
+            std::lock_guard lock(d.slot_mtx);
+            if (!d.slot_full) {
+                d.reader_asleep = true;
+                return false;
+            }
+            msg = std::move(d.slot);
+            d.slot_full = false;
+        } else {
+            if (!d.queue.read(msg)) return false;
+            if (!msg.more()) consumed();
         }
+        if (!skip(msg)) return true;
+        msg.clear();
     }
-    return true;
 }
 
 void pipe::close() {
@@ -113,7 +180,12 @@ bool pipe::peer_closed() const noexcept {
 }
 
 std::uint64_t pipe::outbound_queued() const noexcept {
-    return msgs_written_ - link_->dir_[index_].read_count.load(std::memory_order_acquire);
+    auto& d = link_->dir_[index_];
+    if (d.conflate) {
+        std::lock_guard lock(d.slot_mtx);
+        return d.slot_full ? 1 : 0;
+    }
+    return msgs_written_ - d.read_count.load(std::memory_order_acquire);
 }
 
 }  // namespace zmx::detail

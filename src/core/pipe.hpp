@@ -40,8 +40,12 @@ public:
     void write_past_hwm(message& msg);
     // Makes written messages visible to the peer, waking it if it was waiting.
     void flush();
+    // Drops the frames of an unfinished multipart message (its sender is gone mid-message), so that
+    // the next message starts clean. No-op between messages.
+    void rollback();
 
     // Reader side (owner's thread). false when empty: the sink gets pipe_readable when more arrives.
+    // Routing-id messages (message::flag_routing_id) are skipped unless keep_routing_ids is set.
     bool check_read();
     bool read(message& msg);
 
@@ -65,15 +69,24 @@ public:
     bool in_active = false;   // used by fair_queue
     bool out_active = false;  // used by load_balancer
     void* owner_data = nullptr;
+    // Set before the socket sees the pipe: it was made by this socket's connect (not a bind).
+    bool locally_initiated = false;
+    // Reader: deliver routing-id messages instead of skipping them (ROUTER, set in attach).
+    bool keep_routing_ids = false;
 
 private:
     friend class pipe_link;
     pipe(pipe_link* link, int index) : link_(link), index_(index) {}
     pipe_link* link_;
     int index_;
+    void consumed();  // reader: one whole message read (HWM accounting, writer wake-up)
+    bool skip(const message& m) const noexcept {
+        return (m.flags() & message::flag_routing_id) != 0 && !keep_routing_ids;
+    }
     // Writer-side state (owned by this end's thread).
     std::uint64_t msgs_written_ = 0;
     bool writing_multipart_ = false;
+    spsc_queue<message>::mark message_start_{};  // where the unfinished multipart message began
     // Reader-side state: messages this end has read from the inbound queue.
     std::uint64_t msgs_read_ = 0;
 };
@@ -82,7 +95,8 @@ private:
 class pipe_link : public std::enable_shared_from_this<pipe_link> {
 public:
     // hwm[0]: messages end 0 may queue towards end 1; hwm[1]: the reverse. 0 = unlimited.
-    pipe_link(int hwm0, int hwm1);
+    // conflate (ZMQ_CONFLATE): each direction holds only the newest message, and is never full.
+    pipe_link(int hwm0, int hwm1, bool conflate = false);
     pipe& end(int i) noexcept { return i == 0 ? end0_ : end1_; }
     // Changes the HWMs (inproc: the binder's options add to the connector's once it binds).
     void set_hwm(int hwm0, int hwm1) noexcept;
@@ -95,6 +109,12 @@ private:
     friend class pipe;
     struct direction {
         spsc_queue<message> queue;
+        // ZMQ_CONFLATE: a one-message slot under a lock replaces the queue.
+        bool conflate = false;
+        std::mutex slot_mtx;
+        message slot;
+        bool slot_full = false;
+        bool reader_asleep = false;  // the reader found the slot empty: wake it on the next write
         std::atomic<std::uint64_t> read_count{0};      // messages the reader consumed
         std::atomic<bool> writer_waiting{false};       // writer hit the HWM
         std::atomic<std::uint64_t> blocked_at{0};      // writer's count when it hit the HWM
@@ -110,6 +130,6 @@ private:
 };
 
 // Creates a link; returns it (ends via link->end(0) / end(1)).
-std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1);
+std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1, bool conflate = false);
 
 }  // namespace zmx::detail

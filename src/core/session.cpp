@@ -10,6 +10,7 @@
 
 #include "core/context_impl.hpp"
 #include "core/mailbox.hpp"
+#include "core/metadata.hpp"
 #include "io/io_thread.hpp"
 #include "sockets/socket_type.hpp"
 
@@ -251,13 +252,26 @@ void session::engine_ready(stream_engine&) {
     attempts_ = 0;
     current_ivl_ = p_.opts.reconnect_ivl;
     emit(events::handshake_succeeded, 0);
-    if (!link_) attach_pipe();
+    if (!link_) {
+        attach_pipe();
+    } else if (connected_before_ && (p_.type.features & subscriber) != 0) {
+        p_.mailbox->post_hiccup(link_, 0);  // a kept pipe: the new peer needs the subscriptions
+    }
+    connected_before_ = true;
+    if ((p_.type.features & recv_routing_id) != 0) {  // first on this connection: who the peer is
+        const metadata* meta = engine_->peer_metadata();
+        const std::string* id = meta != nullptr ? meta->value("Identity") : nullptr;
+        message m(id != nullptr ? *id : std::string());
+        m.set_flags(message::flag_routing_id);
+        pipe_->write_past_hwm(m);
+    }
     engine_plugged_ = true;
     engine_->plug(*pipe_);
 }
 
 void session::attach_pipe() {
-    link_ = make_pipe(p_.opts.sndhwm, p_.opts.rcvhwm);
+    link_ = make_socket_pipe(p_.opts, p_.type);
+    link_->end(0).locally_initiated = dialing_;
     pipe_ = &link_->end(1);
     pipe_->set_sink(shared_from_this());
     p_.mailbox->post_attach(link_, 0);
@@ -281,6 +295,7 @@ void session::engine_failed(stream_engine& e, const engine_error& why) {
     emit(events::disconnected, static_cast<std::uint64_t>(e.fd()));
     if (dialing_) local_.clear();  // the next attempt has a local address of its own
     last_error_ = why.err;
+    if (pipe_ != nullptr) pipe_->rollback();  // the peer is gone mid-message: drop its partial message
     if (why.handshaked)
         notify_socket(dialing_ ? p_.opts.hiccup_msg : p_.opts.disconnect_msg,
                       dialing_ ? notify_hiccup : notify_disconnect);
@@ -299,7 +314,7 @@ void session::engine_failed(stream_engine& e, const engine_error& why) {
 
 // HELLO/DISCONNECT/HICCUP-style local notifications: one message to the socket, past the HWM.
 void session::notify_socket(const std::string& body, unsigned kind) {
-    if (body.empty() || pipe_ == nullptr || (p_.type.notifications & kind) == 0) return;
+    if (body.empty() || pipe_ == nullptr || (p_.type.features & kind) == 0) return;
     message m(body);
     pipe_->write_past_hwm(m);
 }

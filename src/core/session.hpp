@@ -106,6 +106,7 @@ private:
     pipe* pipe_ = nullptr;  // link_->end(1)
     std::unique_ptr<stream_engine> engine_;
     bool engine_plugged_ = false;
+    bool connected_before_ = false;  // an engine was plugged into the pipe before
     bool terminating_ = false;
     bool finished_ = false;
 };

@@ -72,13 +72,19 @@ int socket_base::bind(std::string_view text) {
     return 0;
 }
 
-// The HELLO_MSG this socket sends on each new connection, if its type has one.
-std::string socket_base::own_hello() const {
-    return (info_.notifications & notify_hello) != 0 ? opts_.hello_msg : std::string();
+// What this socket brings to an inproc connection.
+inproc_side socket_base::own_side() const {
+    inproc_side me;
+    me.sndhwm = opts_.sndhwm;
+    me.rcvhwm = opts_.rcvhwm;
+    if ((info_.features & notify_hello) != 0) me.hello = opts_.hello_msg;
+    me.sends_routing_id = (info_.features & sends_routing_id) != 0;
+    me.routing_id = opts_.routing_id;
+    return me;
 }
 
 int socket_base::bind_inproc(std::string_view text, const std::string& name) {
-    const inproc_side me{opts_.sndhwm, opts_.rcvhwm, own_hello()};
+    const inproc_side me = own_side();
     std::vector<inproc_pending> waiting;
     if (const int rc = ctx_.inproc().bind(name, {mb_, me}, waiting); rc != 0) return rc;
     for (auto& w : waiting) {  // connects that came first: their pipes are ours now
@@ -92,12 +98,10 @@ int socket_base::bind_inproc(std::string_view text, const std::string& name) {
 }
 
 int socket_base::connect_inproc(std::string_view text, const std::string& name, std::uint32_t* id_out) {
-    auto link = make_pipe(opts_.sndhwm, opts_.rcvhwm);
-    if (const std::string hello = own_hello(); !hello.empty()) {
-        message m(hello);
-        link->end(0).write_past_hwm(m);
-    }
-    const inproc_side me{opts_.sndhwm, opts_.rcvhwm, own_hello()};
+    auto link = make_socket_pipe(opts_, info_);
+    const inproc_side me = own_side();
+    inproc_greet(link->end(0), me);
+    link->end(0).locally_initiated = true;
     auto joined = std::make_shared<std::atomic<bool>>(false);
     inproc_registry::binding binder;
     const bool bound = ctx_.inproc().connect(name, {link, me, joined}, binder);
@@ -139,7 +143,8 @@ int socket_base::connect_locked(std::string_view text, std::uint32_t* id_out) {
     if (io == nullptr) return emthread;
     std::shared_ptr<pipe_link> link;
     if (!opts_.immediate) {
-        link = make_pipe(opts_.sndhwm, opts_.rcvhwm);
+        link = make_socket_pipe(opts_, info_);
+        link->end(0).locally_initiated = true;
         attach(link, 0);
     }
     auto s = session::dial(session::params{ctx_, *io, mb_, *tr, info_, opts_, monitor_}, std::string(text),
@@ -249,6 +254,7 @@ void socket_base::process_commands() {
         switch (c.kind) {
         case socket_mailbox::command::readable: type_->on_readable(*p); break;
         case socket_mailbox::command::writable: type_->on_writable(*p); break;
+        case socket_mailbox::command::hiccup: type_->on_hiccup(*p); break;
         default:
             if (std::find(closing_.begin(), closing_.end(), p) == closing_.end()) closing_.push_back(p);
             type_->on_readable(*p);
@@ -336,7 +342,7 @@ int socket_base::setsockopt(int id, const void* value, std::size_t len) {
                            : id == option_ids::disconnect_msg ? notify_disconnect
                            : id == option_ids::hiccup_msg     ? notify_hiccup
                                                               : 0;
-    if (needs != 0 && (info_.notifications & needs) == 0) return EINVAL;
+    if (needs != 0 && (info_.features & needs) == 0) return EINVAL;
     const int rc = type_->set_option(id, value, len);
     return rc >= 0 ? rc : set_common_option(opts_, id, value, len);
 }

@@ -22,6 +22,7 @@ namespace zmx::detail {
 
 class context_impl;
 class endpoint_owner;
+struct inproc_side;
 class monitor;
 
 class socket_base {
@@ -71,6 +72,7 @@ public:
     void context_terminated();
 
     const socket_type_info& info() const noexcept { return info_; }
+    bool built() const noexcept { return type_ != nullptr; }
 
 private:
     using lock_t = std::unique_lock<std::mutex>;
@@ -78,7 +80,7 @@ private:
     int send_locked(lock_t& lock, message& msg, int flags);
     int bind_inproc(std::string_view text, const std::string& name);
     int connect_inproc(std::string_view text, const std::string& name, std::uint32_t* id_out);
-    std::string own_hello() const;
+    inproc_side own_side() const;
     void process_commands();
     void attach(std::shared_ptr<pipe_link> link, int end);
     void detach(pipe& p, int linger_ms);

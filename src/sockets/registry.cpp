@@ -1,6 +1,7 @@
 // The one table of socket types: ZMQ_* number, ZMTP name, compatible peers, flags, factory.
 #include <array>
 
+#include "core/options.hpp"
 #include "sockets/socket_type.hpp"
 #include "sockets/types.hpp"
 
@@ -27,28 +28,31 @@ constexpr sv dgram_peers[] = {"DGRAM"};
 constexpr sv peer_peers[] = {"PEER"};
 constexpr sv channel_peers[] = {"CHANNEL"};
 
-//  id  name  peers  thread_safe  single_part  send  recv  notifications  factory
+//  id  name  peers  thread_safe  single_part  send  recv  features  factory
+constexpr unsigned hello_hiccup = notify_hello | notify_hiccup;
+constexpr unsigned hello_disconnect = notify_hello | notify_disconnect;
+constexpr unsigned ids = sends_routing_id;
 const socket_type_info table[] = {
     {0, "PAIR", pair_peers, false, false, true, true, 0, make_pair},
-    {1, "PUB", pub_peers, false, false, true, false, 0, nullptr},
-    {2, "SUB", sub_peers, false, false, false, true, 0, nullptr},
-    {3, "REQ", req_peers, false, false, true, true, 0, nullptr},
-    {4, "REP", rep_peers, false, false, true, true, 0, nullptr},
-    {5, "DEALER", dealer_peers, false, false, true, true, notify_hello | notify_hiccup, nullptr},
-    {6, "ROUTER", router_peers, false, false, true, true, notify_hello | notify_disconnect, nullptr},
-    {7, "PULL", pull_peers, false, false, false, true, 0, nullptr},
-    {8, "PUSH", push_peers, false, false, true, false, 0, nullptr},
-    {9, "XPUB", pub_peers, false, false, true, true, 0, nullptr},
-    {10, "XSUB", sub_peers, false, false, true, true, 0, nullptr},
-    {11, "STREAM", {}, false, false, true, true, 0, nullptr},
-    {12, "SERVER", server_peers, true, true, true, true, notify_hello | notify_disconnect, make_server},
-    {13, "CLIENT", client_peers, true, true, true, true, notify_hello | notify_hiccup, make_client},
+    {1, "PUB", pub_peers, false, false, true, false, publisher | conflatable, make_pub},
+    {2, "SUB", sub_peers, false, false, false, true, subscriber | conflatable, make_sub},
+    {3, "REQ", req_peers, false, false, true, true, ids, make_req},
+    {4, "REP", rep_peers, false, false, true, true, 0, make_rep},
+    {5, "DEALER", dealer_peers, false, false, true, true, hello_hiccup | ids | conflatable, make_dealer},
+    {6, "ROUTER", router_peers, false, false, true, true, hello_disconnect | ids | recv_routing_id, make_router},
+    {7, "PULL", pull_peers, false, false, false, true, conflatable, make_pull},
+    {8, "PUSH", push_peers, false, false, true, false, conflatable, make_push},
+    {9, "XPUB", pub_peers, false, false, true, true, publisher, make_xpub},
+    {10, "XSUB", sub_peers, false, false, true, true, subscriber, make_xsub},
+    {11, "STREAM", {}, false, false, true, true, 0, make_stream},
+    {12, "SERVER", server_peers, true, true, true, true, hello_disconnect, make_server},
+    {13, "CLIENT", client_peers, true, true, true, true, hello_hiccup, make_client},
     {14, "RADIO", radio_peers, true, false, true, false, 0, nullptr},
     {15, "DISH", dish_peers, true, false, false, true, 0, nullptr},
     {16, "GATHER", gather_peers, true, true, false, true, 0, nullptr},
     {17, "SCATTER", scatter_peers, true, true, true, false, 0, nullptr},
     {18, "DGRAM", dgram_peers, false, false, true, true, 0, nullptr},
-    {19, "PEER", peer_peers, true, true, true, true, notify_hello | notify_disconnect | notify_hiccup, make_peer},
+    {19, "PEER", peer_peers, true, true, true, true, hello_disconnect | notify_hiccup, make_peer},
     {20, "CHANNEL", channel_peers, true, true, true, true, 0, nullptr},
 };
 
@@ -58,6 +62,10 @@ const socket_type_info* find_socket_type(int id) {
     for (const auto& row : table)
         if (row.id == id) return &row;
     return nullptr;
+}
+
+std::shared_ptr<pipe_link> make_socket_pipe(const socket_options& o, const socket_type_info& type) {
+    return make_pipe(o.sndhwm, o.rcvhwm, o.conflate != 0 && (type.features & conflatable) != 0);
 }
 
 bool socket_types_compatible(const socket_type_info& own, std::string_view peer) {

@@ -27,6 +27,9 @@ public:
     // p has inbound messages again / room to write again.
     virtual void on_readable(pipe& p) = 0;
     virtual void on_writable(pipe& p) = 0;
+    // A kept pipe (a connect's) is linked to a new connection: the peer has forgotten what it was
+    // told before (SUB/XSUB send their subscriptions again).
+    virtual void on_hiccup(pipe& /*p*/) {}
 
     // 0 (message consumed), EAGAIN (nothing can take it now; the shell may wait), or another errno.
     virtual int send(message& msg) = 0;
@@ -55,17 +58,25 @@ struct socket_type_info {
     bool single_part;  // rejects ZMQ_SNDMORE (EINVAL) and drops incoming multipart messages
     bool can_send;
     bool can_recv;
-    unsigned notifications;  // notify_* bits: which of HELLO/DISCONNECT/HICCUP_MSG the type has
+    unsigned features;  // notify_* and *_routing_id bits below
     std::unique_ptr<socket_type> (*make)(const socket_options&);  // null: not built yet
 };
 
-// socket_type_info::notifications bits.
+// socket_type_info::features bits.
 inline constexpr unsigned notify_hello = 1;       // ZMQ_HELLO_MSG: sent first on every connection
 inline constexpr unsigned notify_disconnect = 2;  // ZMQ_DISCONNECT_MSG: an accepted peer left
 inline constexpr unsigned notify_hiccup = 4;      // ZMQ_HICCUP_MSG: a connected peer dropped
+inline constexpr unsigned sends_routing_id = 8;   // announces ZMQ_ROUTING_ID (READY's Identity; inproc)
+inline constexpr unsigned recv_routing_id = 16;   // is told each peer's routing id (routing-id messages)
+inline constexpr unsigned subscriber = 32;        // (X)SUB: subscriptions are resent on a new connection
+inline constexpr unsigned publisher = 64;         // (X)PUB: SUBSCRIBE/CANCEL commands become messages
+inline constexpr unsigned conflatable = 128;      // ZMQ_CONFLATE applies (libzmq: DEALER PULL PUSH PUB SUB)
 
 // The registry row for a ZMQ_* type number, or null.
 const socket_type_info* find_socket_type(int id);
+// A pipe for a socket of this type with these options: HWMs, and ZMQ_CONFLATE where it applies.
+std::shared_ptr<pipe_link> make_socket_pipe(const socket_options& o, const socket_type_info& type);
+
 // Whether a socket of type `own` accepts a peer announcing Socket-Type `peer` (exact, case-sensitive).
 bool socket_types_compatible(const socket_type_info& own, std::string_view peer);
 

@@ -26,6 +26,7 @@ stream_engine::stream_engine(reactor& loop, std::unique_ptr<stream> s, const soc
     iov_.reserve(max_iov);
     mechanism_config cfg;
     cfg.socket_type = std::string(type.name);
+    if ((type.features & sends_routing_id) != 0) cfg.extra_properties.emplace_back("Identity", o.routing_id);
     const socket_type_info* own = &type;
     cfg.compatible = [own](std::string_view, std::string_view peer) { return socket_types_compatible(*own, peer); };
     handshake_ = std::make_unique<zmtp::handshake>(std::make_unique<null_mechanism>(std::move(cfg)), o.maxmsgsize);
@@ -149,6 +150,7 @@ void stream_engine::handshake_step() {
     property_list props = handshake_->peer_properties();
     props.emplace_back("Peer-Address", stream_->peer_address());
     meta_ = new metadata(std::move(props));
+    peer_minor_ = handshake_->peer_minor();
     mechanism_ = handshake_->release_mechanism();
     handshake_.reset();
     if (handshake_timer_ != 0) {
@@ -158,7 +160,7 @@ void stream_engine::handshake_step() {
     start_heartbeats();
     // ZMQ_HELLO_MSG goes out before anything from the pipe, on every connection (libzmq's
     // hello_msg_session_t): one ordinary single-frame message.
-    if ((type_.notifications & notify_hello) != 0 && !opts_.hello_msg.empty()) {
+    if ((type_.features & notify_hello) != 0 && !opts_.hello_msg.empty()) {
         message hello(opts_.hello_msg.data(), opts_.hello_msg.size());
         queue_message(hello);
         if (!dead_) flush_output();
@@ -251,13 +253,40 @@ bool stream_engine::deliver(message& msg) {
         fail(engine_error::kind::protocol, EPROTO);
         return true;
     }
-    if (msg.is_command()) {
+    if (msg.is_command() && !subscription_to_message(msg)) {
         handle_command(msg);
         return true;
     }
     if (pipe_ == nullptr) return false;
     msg.set_metadata(meta_);
     return pipe_->write(msg);
+}
+
+// (X)PUB: a SUBSCRIBE/CANCEL command becomes the message form (0x01/0x00 | topic), flagged, which
+// is what 3.0 peers and inproc peers send; the socket type sees one form only.
+bool stream_engine::subscription_to_message(message& cmd) {
+    if ((type_.features & publisher) == 0) return false;
+    std::span<const std::byte> topic;
+    std::uint8_t flag = message::flag_subscribe;
+    if (!zmtp::parse_subscribe(cmd.bytes(), topic)) {
+        if (!zmtp::parse_cancel(cmd.bytes(), topic)) return false;
+        flag = message::flag_cancel;
+    }
+    message m(1 + topic.size());
+    auto* out = static_cast<std::byte*>(m.data());
+    out[0] = std::byte{flag == message::flag_subscribe ? std::uint8_t{1} : std::uint8_t{0}};
+    if (!topic.empty()) std::memcpy(out + 1, topic.data(), topic.size());
+    m.set_flags(flag);
+    cmd = std::move(m);
+    return true;
+}
+
+// (X)SUB: a flagged subscription message goes to a ZMTP 3.1 peer as a SUBSCRIBE/CANCEL command.
+void stream_engine::message_to_subscription(message& msg) {
+    const auto body = msg.bytes();
+    if (peer_minor_ < 1 || body.empty() || msg.more()) return;
+    msg = (msg.flags() & message::flag_subscribe) != 0 ? zmtp::make_subscribe(body.subspan(1))
+                                                       : zmtp::make_cancel(body.subspan(1));
 }
 
 void stream_engine::handle_command(message& cmd) {
@@ -282,6 +311,10 @@ void stream_engine::plug(pipe& p) {
 }
 
 void stream_engine::unplug() {
+    // The rest of a message whose first frames went out on this connection must not open the next one.
+    message rest;
+    while (pipe_ != nullptr && out_more_ && pipe_->read(rest)) out_more_ = rest.more();
+    out_more_ = false;
     pipe_ = nullptr;
     pipe_drained_ = true;
 }
@@ -337,6 +370,7 @@ void stream_engine::queue_output_bytes(std::span<const std::byte> bytes) {
 }
 
 void stream_engine::queue_message(message& msg) {
+    if ((msg.flags() & (message::flag_subscribe | message::flag_cancel)) != 0) message_to_subscription(msg);
     if (mechanism_ && mechanism_->encode(msg) != 0) return fail(engine_error::kind::protocol, EPROTO);
     std::byte hdr[zmtp::max_frame_header];
     const std::size_t hlen = zmtp::encode_frame_header(msg.flags(), msg.size(), hdr);
@@ -359,6 +393,7 @@ void stream_engine::fill_output() {
             pipe_drained_ = true;
             return;
         }
+        out_more_ = msg.more();
         queue_message(msg);
         if (dead_) return;
     }

@@ -114,6 +114,8 @@ private:
     bool process_traffic(std::span<const std::byte> in);
     bool deliver(message& msg);
     void handle_command(message& cmd);
+    bool subscription_to_message(message& cmd);
+    void message_to_subscription(message& msg);
     void fill_output();
     void queue_output_bytes(std::span<const std::byte> bytes);
     void queue_message(message& msg);
@@ -138,6 +140,7 @@ private:
     std::unique_ptr<mechanism> mechanism_;
     zmtp::frame_decoder decoder_;
     metadata* meta_ = nullptr;
+    int peer_minor_ = 1;  // ZMTP 3.0 peers (0) get subscriptions as messages
     pipe* pipe_ = nullptr;
     bool dead_ = false;
 
@@ -159,6 +162,7 @@ private:
     std::deque<message> held_;
     std::size_t iov_first_ = 0;
     bool output_pending_ = false;
+    bool out_more_ = false;  // the last frame taken from the pipe had more frames after it
     bool pipe_drained_ = true;
     bool pollout_ = false;
 };

@@ -82,6 +82,40 @@ public:
         ++written_;
     }
 
+    // Writer thread: where the next write() goes, for rollback().
+    struct mark {
+        void* c;
+        std::size_t pos;
+        std::uint64_t written;
+    };
+    mark write_mark() const noexcept { return {w_chunk_, w_pos_, written_}; }
+
+    // Writer thread. Never blocks. Destroys the items written since m (none of them flushed since) and
+    // makes m the write position again.
+    void rollback(const mark& m) noexcept {
+        auto* c = static_cast<chunk*>(m.c);
+        std::size_t pos = m.pos;
+        for (std::uint64_t n = written_ - m.written; n != 0; --n) {
+            if (pos == N) {
+                c = c->next;
+                pos = 0;
+            }
+            c->slot(pos)->~T();
+            ++pos;
+        }
+        // Chunks linked after the mark hold only unflushed items: the reader never reached them.
+        auto* first = static_cast<chunk*>(m.c);
+        for (chunk* extra = first->next; extra != nullptr;) {
+            chunk* next = extra->next;
+            delete extra;
+            extra = next;
+        }
+        first->next = nullptr;
+        w_chunk_ = first;
+        w_pos_ = m.pos;
+        written_ = m.written;
+    }
+
     // Writer thread. Never blocks. Makes every item written so far visible to the reader. Returns
     // false iff the reader had marked itself asleep (its last check_read()/read()/front() found the
     // queue empty): the caller must then wake it. Returns true if nothing was written since the last

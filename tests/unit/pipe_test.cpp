@@ -293,3 +293,66 @@ TEST_CASE("pipe: one producer and one consumer thread bounded by the HWM and dri
     CHECK(expected == count);
     CHECK(in_order);
 }
+
+TEST_CASE("pipe: rollback drops an unfinished multipart message and nothing else", "[unit][pipe]") {
+    auto link = make_pipe(0, 0);
+    zpipe& w = link->end(0);
+    zpipe& r = link->end(1);
+    REQUIRE(write_str(w, "whole"));
+    for (int i = 0; i < 600; ++i) {  // more frames than a queue chunk holds
+        zmx::message m("part");
+        m.set_more(true);
+        REQUIRE(w.write(m));
+    }
+    w.rollback();
+    REQUIRE(write_str(w, "next"));
+    w.flush();
+    CHECK(read_str(r) == "whole");
+    CHECK(read_str(r) == "next");
+    CHECK(read_str(r) == "<empty>");
+    w.rollback();  // between messages: nothing to drop
+    REQUIRE(write_str(w, "after"));
+    w.flush();
+    CHECK(read_str(r) == "after");
+}
+
+TEST_CASE("pipe: routing-id messages are skipped unless the reader keeps them", "[unit][pipe]") {
+    auto link = make_pipe(0, 0);
+    zpipe& w = link->end(0);
+    zpipe& r = link->end(1);
+    zmx::message id("peer-1");
+    id.set_flags(zmx::message::flag_routing_id);
+    w.write_past_hwm(id);
+    CHECK_FALSE(r.check_read());  // only the id is queued: nothing to read for a plain reader
+    zmx::message id2("peer-2");
+    id2.set_flags(zmx::message::flag_routing_id);
+    w.write_past_hwm(id2);
+    REQUIRE(write_str(w, "data"));
+    w.flush();
+    r.keep_routing_ids = true;
+    zmx::message m;
+    REQUIRE(r.read(m));
+    CHECK(m.str() == "peer-2");
+    CHECK((m.flags() & zmx::message::flag_routing_id) != 0);
+    r.keep_routing_ids = false;
+    CHECK(read_str(r) == "data");
+}
+
+TEST_CASE("pipe: a conflated pipe keeps only the newest message and wakes an idle reader", "[unit][pipe]") {
+    auto link = make_pipe(1, 1, true);
+    auto sink = std::make_shared<test_sink>();
+    zpipe& w = link->end(0);
+    zpipe& r = link->end(1);
+    r.set_sink(sink);
+    CHECK_FALSE(r.check_read());
+    for (int i = 0; i < 10; ++i) REQUIRE(write_str(w, "m" + std::to_string(i)));  // never full
+    w.flush();
+    CHECK(sink->readable == 1);  // one wake-up for the empty→full transition
+    CHECK(w.outbound_queued() == 1);
+    CHECK(read_str(r) == "m9");
+    CHECK(read_str(r) == "<empty>");
+    REQUIRE(write_str(w, "again"));
+    CHECK(sink->readable == 2);
+    CHECK(read_str(r) == "again");
+    r.set_sink(nullptr);
+}

@@ -235,3 +235,26 @@ TEST_CASE("spsc_queue: two threads, a million items, sleep/wake on empty", "[sps
         CHECK(got == 1'000'000);
     }
 }
+
+TEST_CASE("spsc_queue: rollback drops unflushed items across chunks and writing goes on", "[spsc_queue]") {
+    counted::live = 0;
+    {
+        spsc_queue<counted, 4> q;
+        for (int i = 0; i < 3; ++i) q.write(counted(i));
+        q.flush();
+        const auto m = q.write_mark();
+        for (int i = 100; i < 110; ++i) q.write(counted(i));  // spans three more chunks
+        CHECK(counted::live == 13);
+        q.rollback(m);
+        CHECK(counted::live == 3);
+        for (int i = 3; i < 9; ++i) q.write(counted(i));
+        q.flush();
+        counted out(-1);
+        for (int i = 0; i < 9; ++i) {
+            REQUIRE(q.read(out));
+            CHECK(out.value == i);
+        }
+        CHECK_FALSE(q.read(out));
+    }
+    CHECK(counted::live == 0);
+}
