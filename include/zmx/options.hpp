@@ -44,6 +44,30 @@ inline constexpr option<109, int> reconnect_stop{};
 inline constexpr option<110, std::string> hello_msg{};
 inline constexpr option<111, std::string> disconnect_msg{};
 inline constexpr option<114, std::string> hiccup_msg{};
+// The classic socket types' own options (libzmq's numbers; see zmq_setsockopt(3)).
+inline constexpr option<54, int> conflate{};
+inline constexpr option<6, std::string> subscribe{};    // SUB, XSUB
+inline constexpr option<7, std::string> unsubscribe{};  // SUB, XSUB
+inline constexpr option<40, int> xpub_verbose{};
+inline constexpr option<78, int> xpub_verboser{};
+inline constexpr option<69, int> xpub_nodrop{};
+inline constexpr option<71, int> xpub_manual{};
+inline constexpr option<98, int> xpub_manual_last_value{};
+inline constexpr option<72, std::string> xpub_welcome_msg{};
+inline constexpr option<74, int> invert_matching{};
+inline constexpr option<108, int> only_first_subscribe{};
+inline constexpr option<61, std::string> connect_routing_id{};  // ROUTER, STREAM: the next connect's peer id
+inline constexpr option<33, int> router_mandatory{};
+inline constexpr option<56, int> router_handover{};
+inline constexpr option<97, int> router_notify{};
+inline constexpr option<51, int> probe_router{};
+inline constexpr option<41, int> router_raw{};
+inline constexpr option<52, int> req_correlate{};
+inline constexpr option<53, int> req_relaxed{};
+inline constexpr option<73, int> stream_notify{};
+inline constexpr option<14, int> fd{};      // ZMQ_FD (classic types): readable when ZMQ_EVENTS may have changed
+inline constexpr option<15, int> events{};  // ZMQ_EVENTS: ZMQ_POLLIN | ZMQ_POLLOUT bits
+inline constexpr option<13, int> rcvmore{};
 // zmx extension: failed connection rounds after which a connect endpoint gives up (0 = never).
 inline constexpr option<0x5A01, int> reconnect_max_attempts{};
 }  // namespace sockopt
