@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <utility>
 
 namespace zmx::detail::zmtp {
 
@@ -12,6 +13,16 @@ namespace {
 // No body can exceed the user address space of any 64-bit platform we run on; refusing such sizes
 // up front keeps absurd headers away from the allocator.
 constexpr std::uint64_t max_addressable = std::uint64_t{1} << 48;
+
+// libzmq 4.3.4 sends a SUBSCRIBE/CANCEL command whose body is 256..265 bytes (a 246..255-byte topic)
+// with an 8-byte size but without the LONG flag (fixed in 4.3.5). Read as sent, that is an empty
+// command — never valid, a command has a name — followed by the size's other 7 bytes. So an empty
+// command header is read on as an 8-byte size, and accepted when it is one of those sizes.
+bool is_misencoded_command(std::uint8_t wire_flags, std::uint8_t short_size) noexcept {
+    return (wire_flags & (wire_command | wire_long)) == wire_command && short_size == 0;
+}
+constexpr std::uint64_t misencoded_min = 256;
+constexpr std::uint64_t misencoded_max = 1 + 9 + 255;  // name-length, "SUBSCRIBE", topic
 }  // namespace
 
 frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, message& out) {
@@ -19,7 +30,8 @@ frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, mess
     if (stage_ == stage::flags && in.size() >= 2) {
         const auto wf = static_cast<std::uint8_t>(in[0]);
         const auto n = static_cast<std::size_t>(in[1]);
-        if ((wf & wire_long) == 0 && in.size() - 2 >= n && n <= limit_) {
+        if ((wf & wire_long) == 0 && in.size() - 2 >= n && n <= limit_ && 
+            !is_misencoded_command(wf, static_cast<std::uint8_t>(n))) {
             try {
                 out = message(in.data() + 2, n);
             } catch (const std::bad_alloc&) {
@@ -46,8 +58,15 @@ frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, mess
                 size_have_ = static_cast<std::uint8_t>(size_have_ + take);
                 in = in.subspan(take);
                 if (size_have_ < size_need_) return result::need_more;
+                if (size_need_ == 1 && is_misencoded_command(wire_flags_, size_buf_[0])) {
+                    size_need_ = 8;  // read the rest of libzmq 4.3.4's 8-byte size
+                    misencoded_ = true;
+                    break;
+                }
                 std::uint64_t size = 0;
                 for (std::uint8_t i = 0; i < size_need_; ++i) size = (size << 8) | size_buf_[i];
+                if (std::exchange(misencoded_, false) && (size < misencoded_min || size > misencoded_max))
+                    return fail(EPROTO);  // an empty command after all: not ZMTP
                 const result r = start_body(size, out);
                 if (r != result::need_more) return r;
                 break;

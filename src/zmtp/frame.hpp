@@ -39,7 +39,9 @@ inline std::size_t encode_frame_header(std::uint8_t msg_flags, std::uint64_t siz
 // larger ones are allocated once, at full size, when their header is complete, then filled either
 // by decode() or by the caller reading straight into direct_buffer() and calling advance().
 // Like libzmq it ignores reserved flag bits, accepts LONG with a small size and does not check MORE
-// on commands. After an error the decoder stays failed.
+// on commands. It also reads libzmq 4.3.4's mis-encoded SUBSCRIBE/CANCEL for 246..255-byte topics (an
+// 8-byte size without the LONG flag); an empty command frame, which that looks like, is otherwise an
+// error (EPROTO). After an error the decoder stays failed.
 class frame_decoder {
 public:
     enum class result { need_more, frame, error };
@@ -65,7 +67,7 @@ public:
     result advance(std::size_t n, message& out);
 
     // errno-style cause of the last error: EMSGSIZE (over maxmsgsize or not addressable), ENOMEM
-    // (body allocation failed), EINVAL (advance() misuse). 0 if none.
+    // (body allocation failed), EINVAL (advance() misuse), EPROTO (an empty command frame). 0 if none.
     int error_code() const noexcept { return error_; }
 
     bool failed() const noexcept { return stage_ == stage::failed; }
@@ -87,6 +89,7 @@ private:
     std::uint8_t size_have_ = 0;
     std::uint8_t size_need_ = 0;
     std::uint8_t size_buf_[8] = {};
+    bool misencoded_ = false;  // reading the 8-byte size of a libzmq 4.3.4 short-flagged command
 };
 
 // zmx::message flags for a frame whose first wire byte is wire_flags.

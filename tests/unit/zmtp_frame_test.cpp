@@ -103,7 +103,7 @@ TEST_CASE("frame decoder: byte at a time", "[zmtp][frame]") {
     b stream;
     stream.append(header(message::flag_more, 5)).str("hello");
     stream.append(header(0, body.size())).append(body);
-    stream.append(header(message::flag_command, 0));
+    stream.append(header(message::flag_command, 1)).u8(0);  // (an empty command is an error: see below)
     stream.append(header(0, 40)).zeros(40).append(header(0, 41)).zeros(41);
     frame_decoder d;
     std::vector<message> msgs;
@@ -120,7 +120,7 @@ TEST_CASE("frame decoder: byte at a time", "[zmtp][frame]") {
     CHECK(msgs[0].more());
     CHECK(zmx::test::to_bytes(msgs[1].bytes()) == body);
     CHECK(msgs[2].is_command());
-    CHECK(msgs[2].size() == 0);
+    CHECK(msgs[2].size() == 1);
     CHECK(msgs[3].size() == 40);
     CHECK(msgs[4].size() == 41);
 }
@@ -280,4 +280,46 @@ TEST_CASE("frame decoder: random bytes in random chunks", "[zmtp][frame][robustn
     }
     CHECK(frames > 1000);
     CHECK(errors > 0);
+}
+
+TEST_CASE("frame decoder: reads libzmq 4.3.4's SUBSCRIBE for 246..255-byte topics (8-byte size without LONG)",
+          "[zmtp][frame]") {
+    for (const std::size_t topic_len : {246u, 250u, 255u}) {
+        const std::string topic(topic_len, 't');
+        const message sub = make_subscribe(as_bytes(topic));
+        bytes wire;
+        wire.push_back(std::byte{0x04});  // COMMAND, LONG clear: libzmq 4.3.4's bug
+        for (int i = 7; i >= 0; --i) wire.push_back(static_cast<std::byte>(sub.size() >> (8 * i)));
+        const auto body = sub.bytes();
+        wire.insert(wire.end(), body.begin(), body.end());
+        const bytes next = header(0, 2);
+        wire.insert(wire.end(), next.begin(), next.end());
+        wire.push_back(std::byte{'o'});
+        wire.push_back(std::byte{'k'});
+        for (const std::size_t split : {std::size_t{1}, std::size_t{2}, std::size_t{5}, wire.size()}) {
+            INFO("topic " << topic_len << " split " << split);
+            frame_decoder d;
+            std::vector<message> got;
+            message m;
+            for (std::size_t at = 0; at < wire.size(); at += split) {  // in pieces, as reads may cut it
+                std::span<const std::byte> in(wire.data() + at, std::min(split, wire.size() - at));
+                while (d.decode(in, m) == result::frame) got.push_back(std::move(m));
+            }
+            REQUIRE(got.size() == 2);
+            CHECK(got[0].is_command());
+            std::span<const std::byte> t;
+            REQUIRE(parse_subscribe(got[0].bytes(), t));
+            CHECK(t.size() == topic_len);
+            CHECK(got[1].str() == "ok");
+        }
+    }
+}
+
+TEST_CASE("frame decoder: an empty command frame is a protocol error", "[zmtp][frame]") {
+    frame_decoder d;
+    const bytes wire = b().u8s({0x04, 0x00, 0x00, 0x02, 'h', 'i', 0x00, 0x00, 0x00, 0x00});
+    std::span<const std::byte> in(wire);
+    message m;
+    CHECK(d.decode(in, m) == result::error);
+    CHECK(d.error_code() == EPROTO);
 }
