@@ -56,6 +56,8 @@ inline constexpr option<98, int> xpub_manual_last_value{};
 inline constexpr option<72, std::string> xpub_welcome_msg{};
 inline constexpr option<74, int> invert_matching{};
 inline constexpr option<108, int> only_first_subscribe{};
+inline constexpr option<115, int> xsub_verbose_unsubscribe{};  // libzmq 4.3.5
+inline constexpr option<116, int> topics_count{};              // libzmq 4.3.5, read-only
 inline constexpr option<61, std::string> connect_routing_id{};  // ROUTER, STREAM: the next connect's peer id
 inline constexpr option<33, int> router_mandatory{};
 inline constexpr option<56, int> router_handover{};

@@ -4,4 +4,5 @@
 #include <zmx/error.hpp>
 #include <zmx/message.hpp>
 #include <zmx/options.hpp>
+#include <zmx/proxy.hpp>
 #include <zmx/socket.hpp>

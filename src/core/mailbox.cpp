@@ -1,7 +1,11 @@
 // socket_mailbox: commands from I/O threads and inproc peers to a socket.
 #include "core/mailbox.hpp"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 #include "io/clock.hpp"
@@ -92,6 +96,35 @@ std::vector<socket_mailbox::command> socket_mailbox::close() {
     std::vector<command> left;
     left.swap(pending_);
     return left;
+}
+
+// ---- mailbox_fd ----
+
+std::shared_ptr<mailbox_fd> mailbox_fd::create(int& err) {
+    const int efd = ::eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);  // readable: the user looks once at first
+    if (efd < 0) {
+        err = errno;
+        return nullptr;
+    }
+    return std::shared_ptr<mailbox_fd>(new mailbox_fd(efd));
+}
+
+mailbox_fd::~mailbox_fd() { ::close(efd_); }
+
+void mailbox_fd::notify() noexcept {
+    std::lock_guard lock(mtx_);
+    if (signalled_) return;
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(efd_, &one, sizeof one);  // cannot fill: one write per drain
+    signalled_ = true;
+}
+
+void mailbox_fd::drain() noexcept {
+    std::lock_guard lock(mtx_);
+    if (!signalled_) return;
+    std::uint64_t v = 0;
+    [[maybe_unused]] const ssize_t n = ::read(efd_, &v, sizeof v);
+    signalled_ = false;
 }
 
 }  // namespace zmx::detail

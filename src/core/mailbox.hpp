@@ -27,6 +27,31 @@ protected:
     ~mailbox_observer() = default;
 };
 
+// ZMQ_FD of a classic socket: an eventfd that is readable while something was posted to the mailbox
+// (or the socket's readiness changed otherwise) since the socket last processed its commands — edge
+// semantics, as libzmq's mailbox fd: after it fires, the application reads ZMQ_EVENTS and keeps
+// receiving/sending until ZMQ_EVENTS no longer shows what it waits for. Readable once at creation.
+// notify() from any thread (a leaf lock); drain() by the socket's user under the socket lock.
+class mailbox_fd final : public mailbox_observer {
+public:
+    // An fd that is readable now; null with err set (an eventfd errno) if none could be made.
+    static std::shared_ptr<mailbox_fd> create(int& err);
+    ~mailbox_fd();
+    mailbox_fd(const mailbox_fd&) = delete;
+    mailbox_fd& operator=(const mailbox_fd&) = delete;
+
+    int fd() const noexcept { return efd_; }
+    void notify() noexcept override;
+    // Unreadable until the next notify(). Cheap (no system call) when it is not readable.
+    void drain() noexcept;
+
+private:
+    explicit mailbox_fd(int efd) : efd_(efd) {}
+    const int efd_;
+    std::mutex mtx_;
+    bool signalled_ = true;  // the eventfd's counter is not zero
+};
+
 class socket_mailbox final : public pipe_sink {
 public:
     struct command {

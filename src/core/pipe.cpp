@@ -9,9 +9,10 @@ namespace {
 enum { notify_readable, notify_writable, notify_closed };
 }
 
-pipe_link::pipe_link(int hwm0, int hwm1, bool conflate) {
+pipe_link::pipe_link(int hwm0, int hwm1, bool conflate0, bool conflate1) {
     set_hwm(hwm0, hwm1);
-    dir_[0].conflate = dir_[1].conflate = conflate;
+    dir_[0].conflate = conflate0;
+    dir_[1].conflate = conflate1;
 }
 
 void pipe_link::set_hwm(int hwm0, int hwm1) noexcept {
@@ -19,8 +20,8 @@ void pipe_link::set_hwm(int hwm0, int hwm1) noexcept {
     dir_[1].hwm.store(hwm1 > 0 ? static_cast<std::uint64_t>(hwm1) : 0, std::memory_order_relaxed);
 }
 
-std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1, bool conflate) {
-    return std::make_shared<pipe_link>(hwm0, hwm1, conflate);
+std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1, bool conflate0, bool conflate1) {
+    return std::make_shared<pipe_link>(hwm0, hwm1, conflate0, conflate1);
 }
 
 void pipe_link::notify(int end_index, int what) {

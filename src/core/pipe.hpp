@@ -95,8 +95,9 @@ private:
 class pipe_link : public std::enable_shared_from_this<pipe_link> {
 public:
     // hwm[0]: messages end 0 may queue towards end 1; hwm[1]: the reverse. 0 = unlimited.
-    // conflate (ZMQ_CONFLATE): each direction holds only the newest message, and is never full.
-    pipe_link(int hwm0, int hwm1, bool conflate = false);
+    // conflateN (ZMQ_CONFLATE): direction N (written by end N) holds only the newest message, and is
+    // never full.
+    pipe_link(int hwm0, int hwm1, bool conflate0 = false, bool conflate1 = false);
     pipe& end(int i) noexcept { return i == 0 ? end0_ : end1_; }
     // Changes the HWMs (inproc: the binder's options add to the connector's once it binds).
     void set_hwm(int hwm0, int hwm1) noexcept;
@@ -130,6 +131,6 @@ private:
 };
 
 // Creates a link; returns it (ends via link->end(0) / end(1)).
-std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1, bool conflate = false);
+std::shared_ptr<pipe_link> make_pipe(int hwm0, int hwm1, bool conflate0 = false, bool conflate1 = false);
 
 }  // namespace zmx::detail

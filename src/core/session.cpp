@@ -13,6 +13,8 @@
 #include "core/metadata.hpp"
 #include "io/io_thread.hpp"
 #include "sockets/socket_type.hpp"
+#include "transports/raw_engine.hpp"
+#include "transports/stream_engine.hpp"
 
 namespace zmx::detail {
 
@@ -229,8 +231,16 @@ void session::give_up(int err) {
     finish();
 }
 
+bool session::raw() const noexcept {
+    constexpr int stream_type = 11;  // ZMQ_STREAM
+    return p_.type.id == stream_type || p_.opts.raw_socket != 0;
+}
+
 void session::run_engine(std::unique_ptr<stream> st) {
-    engine_ = std::make_unique<stream_engine>(loop_, std::move(st), p_.opts, p_.type, *this);
+    if (raw())
+        engine_ = std::make_unique<raw_engine>(loop_, std::move(st), p_.opts, *this);
+    else
+        engine_ = std::make_unique<stream_engine>(loop_, std::move(st), p_.opts, p_.type, *this);
     engine_plugged_ = false;
     engine_->start();
 }
@@ -241,24 +251,24 @@ void session::drop_engine() {
     engine_plugged_ = false;
     engine_->stop();  // inert from now on: no more callbacks into us
     // We may be inside one of the engine's callbacks: destroy it from a fresh stack.
-    loop_.post([e = std::shared_ptr<stream_engine>(std::move(engine_))] {});
+    loop_.post([e = std::shared_ptr<engine>(std::move(engine_))] {});
 }
 
 // Engine callbacks may end the session (finish() closes the pipe, which holds a reference to us): each
 // keeps the session alive until it returns.
-void session::engine_ready(stream_engine&) {
+void session::engine_ready(engine&) {
     const auto keep = shared_from_this();
     state_ = endpoint_state::connected;
     attempts_ = 0;
     current_ivl_ = p_.opts.reconnect_ivl;
-    emit(events::handshake_succeeded, 0);
+    if (!raw()) emit(events::handshake_succeeded, 0);  // as libzmq: a raw connection has no handshake
     if (!link_) {
         attach_pipe();
     } else if (connected_before_ && (p_.type.features & subscriber) != 0) {
         p_.mailbox->post_hiccup(link_, 0);  // a kept pipe: the new peer needs the subscriptions
     }
     connected_before_ = true;
-    if ((p_.type.features & recv_routing_id) != 0) {  // first on this connection: who the peer is
+    if ((p_.type.features & recv_routing_id) != 0 && !raw()) {  // first on this connection: who the peer is
         const metadata* meta = engine_->peer_metadata();
         const std::string* id = meta != nullptr ? meta->value("Identity") : nullptr;
         message m(id != nullptr ? *id : std::string());
@@ -277,7 +287,7 @@ void session::attach_pipe() {
     p_.mailbox->post_attach(link_, 0);
 }
 
-void session::engine_failed(stream_engine& e, const engine_error& why) {
+void session::engine_failed(engine& e, const engine_error& why) {
     const auto keep = shared_from_this();
     auto reason = why.reason;
     if (!why.handshaked) {
@@ -296,6 +306,10 @@ void session::engine_failed(stream_engine& e, const engine_error& why) {
     if (dialing_) local_.clear();  // the next attempt has a local address of its own
     last_error_ = why.err;
     if (pipe_ != nullptr) pipe_->rollback();  // the peer is gone mid-message: drop its partial message
+    if (reason == engine_error::kind::closed) {  // the socket ended this connection: no reconnection
+        drop_engine();
+        return finish();
+    }
     if (why.handshaked)
         notify_socket(dialing_ ? p_.opts.hiccup_msg : p_.opts.disconnect_msg,
                       dialing_ ? notify_hiccup : notify_disconnect);
@@ -319,7 +333,7 @@ void session::notify_socket(const std::string& body, unsigned kind) {
     pipe_->write_past_hwm(m);
 }
 
-void session::engine_drained(stream_engine&) {
+void session::engine_drained(engine&) {
     const auto keep = shared_from_this();
     if (terminating_) finish();
 }

@@ -4,10 +4,11 @@
 // turn (each within ZMQ_CONNECT_TIMEOUT), backs off with jitter between rounds (ZMQ_RECONNECT_IVL,
 // _IVL_MAX), gives up on ZMQ_RECONNECT_STOP, protocol errors, fatal connect errors or
 // ZMX_RECONNECT_MAX_ATTEMPTS, and keeps its pipe (and so a PEER's routing id and queued messages)
-// across reconnects. An accepted session lives as long as its one connection. Both run a
-// stream_engine, hand the socket a pipe when the handshake completes, and report every step to the
-// monitor. Owned by shared_ptr (the socket's endpoint list, posted closures, pipe sinks); all state is
-// touched only on its I/O thread, except terminate(), status() and the pipe_sink callbacks.
+// across reconnects. An accepted session lives as long as its one connection. Both run an engine
+// (stream_engine for ZMTP; raw_engine for STREAM and raw sockets), hand the socket a pipe when the
+// handshake completes (at once for a raw engine), and report every step to the monitor. Owned by
+// shared_ptr (the socket's endpoint list, posted closures, pipe sinks); all state is touched only on
+// its I/O thread, except terminate(), status() and the pipe_sink callbacks.
 #include <atomic>
 #include <memory>
 #include <string>
@@ -19,7 +20,7 @@
 #include "core/options.hpp"
 #include "core/pipe.hpp"
 #include "io/reactor.hpp"
-#include "transports/stream_engine.hpp"
+#include "transports/engine.hpp"
 #include "transports/transport.hpp"
 
 namespace zmx::detail {
@@ -78,9 +79,11 @@ private:
     void pipe_readable(pipe& p) override;
     void pipe_writable(pipe& p) override;
     void pipe_closed(pipe& p) override;
-    void engine_ready(stream_engine& e) override;
-    void engine_failed(stream_engine& e, const engine_error& why) override;
-    void engine_drained(stream_engine& e) override;
+    void engine_ready(engine& e) override;
+    void engine_failed(engine& e, const engine_error& why) override;
+    void engine_drained(engine& e) override;
+    // STREAM sockets and raw ones run a raw_engine: no ZMTP, no handshake, no routing-id message.
+    bool raw() const noexcept;
 
     class connect_waiter;
 
@@ -104,7 +107,7 @@ private:
 
     std::shared_ptr<pipe_link> link_;
     pipe* pipe_ = nullptr;  // link_->end(1)
-    std::unique_ptr<stream_engine> engine_;
+    std::unique_ptr<engine> engine_;
     bool engine_plugged_ = false;
     bool connected_before_ = false;  // an engine was plugged into the pipe before
     bool terminating_ = false;

@@ -23,6 +23,7 @@ constexpr int flag_sndmore = 2;
 constexpr int peer_type = 19;
 constexpr int zmq_events_option = 15;  // ZMQ_EVENTS
 constexpr int zmq_rcvmore_option = 13;  // ZMQ_RCVMORE
+constexpr int zmq_fd_option = 14;       // ZMQ_FD
 
 // Schemes libzmq knows; anything else is EPROTONOSUPPORT as well, but these are named for clarity.
 int transport_error(std::string_view scheme, const socket_type_info& info) {
@@ -33,7 +34,11 @@ int transport_error(std::string_view scheme, const socket_type_info& info) {
     return EPROTONOSUPPORT;
 }
 
-std::int64_t deadline_for(int timeout_ms) { return timeout_ms < 0 ? -1 : now_ms() + timeout_ms; }
+// -1: no deadline; 0: do not wait (no clock read: DONTWAIT is the proxy's and pollers' hot path).
+std::int64_t deadline_for(int timeout_ms) {
+    if (timeout_ms == 0) return 0;
+    return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+}
 }  // namespace
 
 socket_base::socket_base(context_impl& ctx, const socket_type_info& info, int ipv6)
@@ -41,6 +46,7 @@ socket_base::socket_base(context_impl& ctx, const socket_type_info& info, int ip
     opts_.type = info.id;
     opts_.ipv6 = ipv6;
     opts_.thread_safe = info.thread_safe ? 1 : 0;
+    if ((info.features & subscriber) != 0) opts_.linger = 0;  // as libzmq: (X)SUB linger 0 by default
     type_ = info.make(opts_);
 }
 
@@ -217,7 +223,7 @@ int socket_base::disconnect(std::string_view text) {
     return found ? 0 : ENOENT;
 }
 
-void socket_base::attach(std::shared_ptr<pipe_link> link, int end) {
+void socket_base::attach(std::shared_ptr<pipe_link> link, int end, bool notify) {
     pipe& p = link->end(end);
     p.set_sink(mb_);
     if (!type_->attach(p)) {  // refused (a PAIR has its peer already)
@@ -227,7 +233,7 @@ void socket_base::attach(std::shared_ptr<pipe_link> link, int end) {
     }
     pipes_.emplace(&p, std::move(link));
     if (p.peer_closed()) closing_.push_back(&p);
-    mb_->notify_observers();  // a new pipe may make us writable (connect/bind attach without a command)
+    if (notify) mb_->notify_observers();  // a new pipe may make us writable (connect/bind attach directly)
 }
 
 void socket_base::detach(pipe& p, int linger_ms) {
@@ -241,11 +247,12 @@ void socket_base::detach(pipe& p, int linger_ms) {
 }
 
 void socket_base::process_commands() {
+    if (fd_) fd_->drain();  // first: whatever is posted from now on makes ZMQ_FD readable again
     std::vector<socket_mailbox::command> cmds;
     if (!mb_->take(cmds)) return;
     for (auto& c : cmds) {
         if (c.kind == socket_mailbox::command::attach) {
-            attach(std::move(c.link), c.end);
+            attach(std::move(c.link), c.end, false);
             continue;
         }
         pipe* p = &c.p();
@@ -366,8 +373,24 @@ int socket_base::getsockopt(int id, void* value, std::size_t* len) {
         *len = sizeof v;
         return 0;
     }
+    if (id == zmq_fd_option) return get_fd(value, len);
     const int rc = type_->get_option(id, value, len);
     return rc >= 0 ? rc : get_common_option(opts_, id, value, len);
+}
+
+int socket_base::get_fd(void* value, std::size_t* len) {
+    if (info_.thread_safe) return EINVAL;  // as libzmq: poll those with zmq_poller
+    if (len == nullptr || *len < sizeof(int) || value == nullptr) return EINVAL;
+    if (!fd_) {
+        int err = 0;
+        fd_ = mailbox_fd::create(err);
+        if (!fd_) return err;
+        mb_->add_observer(fd_);
+    }
+    const int v = fd_->fd();
+    std::memcpy(value, &v, sizeof v);
+    *len = sizeof v;
+    return 0;
 }
 
 void socket_base::context_terminated() { mb_->terminate(); }
@@ -381,6 +404,8 @@ void socket_base::close() {
         closing_.clear();
         for (auto& [name, owner] : endpoints_) owner->terminate(opts_.linger);
         endpoints_.clear();
+        if (fd_) mb_->remove_observer(fd_.get());
+        fd_.reset();  // closes the ZMQ_FD eventfd
     }
     monitor_->stop();
     ctx_.socket_closed(this);

@@ -63,7 +63,7 @@ public:
     const std::shared_ptr<socket_mailbox>& mailbox() const noexcept { return mb_; }
 
     int setsockopt(int id, const void* value, std::size_t len);
-    int getsockopt(int id, void* value, std::size_t* len);
+    int getsockopt(int id, void* value, std::size_t* len);  // ZMQ_FD: see mailbox_fd
 
     // Closes the socket (linger applies to queued messages) and deletes it.
     void close();
@@ -78,11 +78,14 @@ private:
     using lock_t = std::unique_lock<std::mutex>;
     int connect_locked(std::string_view endpoint, std::uint32_t* id_out);
     int send_locked(lock_t& lock, message& msg, int flags);
+    int get_fd(void* value, std::size_t* len);  // ZMQ_FD, socket lock held
     int bind_inproc(std::string_view text, const std::string& name);
     int connect_inproc(std::string_view text, const std::string& name, std::uint32_t* id_out);
     inproc_side own_side() const;
     void process_commands();
-    void attach(std::shared_ptr<pipe_link> link, int end);
+    // notify: tell the mailbox's observers (pollers, ZMQ_FD) — not needed for an attach command, whose
+    // posting told them already (and a second signal would make ZMQ_FD fire for nothing).
+    void attach(std::shared_ptr<pipe_link> link, int end, bool notify = true);
     void detach(pipe& p, int linger_ms);
     void reap_closing();
     // Waits for commands until deadline_ms (-1 = forever). 0 (commands, or the deadline) or ETERM.
@@ -94,6 +97,7 @@ private:
     std::shared_ptr<socket_mailbox> mb_;
     socket_options opts_;
     std::shared_ptr<class monitor> monitor_;
+    std::shared_ptr<mailbox_fd> fd_;  // ZMQ_FD, made on first request (classic types only)
     std::map<pipe*, std::shared_ptr<pipe_link>> pipes_;
     std::vector<pipe*> closing_;  // peer closed; detached once drained
     bool rcvmore_ = false;        // ZMQ_RCVMORE

@@ -65,7 +65,11 @@ const socket_type_info* find_socket_type(int id) {
 }
 
 std::shared_ptr<pipe_link> make_socket_pipe(const socket_options& o, const socket_type_info& type) {
-    return make_pipe(o.sndhwm, o.rcvhwm, o.conflate != 0 && (type.features & conflatable) != 0);
+    // End 0 is this socket's. Subscriptions are never conflated: a SUB's outbound and a PUB's inbound
+    // direction stay queues (libzmq conflates them too, and so keeps only the newest subscription).
+    const bool c = o.conflate != 0 && (type.features & conflatable) != 0;
+    return make_pipe(o.sndhwm, o.rcvhwm, c && (type.features & subscriber) == 0,
+                     c && (type.features & publisher) == 0);
 }
 
 bool socket_types_compatible(const socket_type_info& own, std::string_view peer) {

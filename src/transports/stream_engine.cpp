@@ -281,10 +281,11 @@ bool stream_engine::subscription_to_message(message& cmd) {
     return true;
 }
 
-// (X)SUB: a flagged subscription message goes to a ZMTP 3.1 peer as a SUBSCRIBE/CANCEL command.
+// (X)SUB: a flagged single-frame subscription message goes to a ZMTP 3.1 peer as a SUBSCRIBE/CANCEL
+// command (fill_output checks it is a whole message).
 void stream_engine::message_to_subscription(message& msg) {
     const auto body = msg.bytes();
-    if (peer_minor_ < 1 || body.empty() || msg.more()) return;
+    if (peer_minor_ < 1 || body.empty()) return;
     msg = (msg.flags() & message::flag_subscribe) != 0 ? zmtp::make_subscribe(body.subspan(1))
                                                        : zmtp::make_cancel(body.subspan(1));
 }
@@ -370,7 +371,6 @@ void stream_engine::queue_output_bytes(std::span<const std::byte> bytes) {
 }
 
 void stream_engine::queue_message(message& msg) {
-    if ((msg.flags() & (message::flag_subscribe | message::flag_cancel)) != 0) message_to_subscription(msg);
     if (mechanism_ && mechanism_->encode(msg) != 0) return fail(engine_error::kind::protocol, EPROTO);
     std::byte hdr[zmtp::max_frame_header];
     const std::size_t hlen = zmtp::encode_frame_header(msg.flags(), msg.size(), hdr);
@@ -393,7 +393,9 @@ void stream_engine::fill_output() {
             pipe_drained_ = true;
             return;
         }
+        const bool whole = !out_more_ && !msg.more();  // a single-frame message: may be a subscription
         out_more_ = msg.more();
+        if (whole && (msg.flags() & (message::flag_subscribe | message::flag_cancel)) != 0) message_to_subscription(msg);
         queue_message(msg);
         if (dead_) return;
     }

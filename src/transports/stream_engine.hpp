@@ -3,8 +3,9 @@
 // frames between the stream and a pipe end (batched reads and writev, large bodies without copies).
 // It bounds what a peer can cost: ZMQ_HANDSHAKE_IVL, ZMQ_MAXMSGSIZE (checked on each frame header),
 // heartbeats (ZMQ_HEARTBEAT_IVL/TTL/TIMEOUT and the peer's PING TTL); it sends ZMQ_HELLO_MSG first.
-// Owned by a session, pinned to that session's I/O thread: every method runs on that thread only.
-// It reports to its owner through engine_events and never destroys itself.
+// One of the two engines (engine.hpp; raw_engine is the other). Owned by a session, pinned to that
+// session's I/O thread: every method runs on that thread only. It reports to its owner through
+// engine_events and never destroys itself.
 #include <sys/uio.h>
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "core/options.hpp"
 #include "core/pipe.hpp"
 #include "io/reactor.hpp"
+#include "transports/engine.hpp"
 #include "transports/transport.hpp"
 #include "zmtp/frame.hpp"
 
@@ -28,63 +30,24 @@ class handshake;
 }
 class mechanism;
 
-class stream_engine;
-
-// Why a connection ended (libzmq's three reasons decide whether a dialer reconnects):
-//   connection: a read or write error (err = its errno), or the peer's orderly end (ECONNRESET);
-//   timeout:    ZMQ_HANDSHAKE_IVL, the heartbeat timeout, or the peer's PING TTL ran out (ETIMEDOUT);
-//   protocol:   a bad greeting, handshake, frame or command (EPROTO), or a frame over
-//               ZMQ_MAXMSGSIZE (EMSGSIZE). During the handshake protocol_error says which, and
-//               auth_status the ZAP status of an ERROR the peer sent.
-struct engine_error {
-    enum class kind { connection, timeout, protocol };
-    kind reason = kind::connection;
-    int err = 0;              // errno-style cause (ECONNRESET, EPIPE, ETIMEDOUT, EPROTO, EMSGSIZE...)
-    bool handshaked = false;  // the ZMTP handshake had completed
-    int protocol_error = 0;   // ZMQ_PROTOCOL_ERROR_* for protocol failures in the handshake (0: none)
-    int auth_status = 0;      // ZAP status (300/400/500) when the peer refused us, else 0
-};
-
-// The owner's side. Calls come from inside engine methods; the owner must not destroy the engine
-// inside them (post the destruction instead).
-class engine_events {
-public:
-    // Handshake complete; the owner plugs a pipe (now or later).
-    virtual void engine_ready(stream_engine& e) = 0;
-    // The connection is over.
-    virtual void engine_failed(stream_engine& e, const engine_error& why) = 0;
-    // Everything the pipe held has been written (the output went idle).
-    virtual void engine_drained(stream_engine& e) = 0;
-
-protected:
-    ~engine_events() = default;
-};
-
-class stream_engine final : private io_handler {
+class stream_engine final : public engine, private io_handler {
 public:
     stream_engine(reactor& loop, std::unique_ptr<stream> s, const socket_options& o,
                   const socket_type_info& type, engine_events& owner);
-    ~stream_engine();
+    ~stream_engine() override;
     stream_engine(const stream_engine&) = delete;
     stream_engine& operator=(const stream_engine&) = delete;
 
-    // Registers with the reactor and sends the greeting.
-    void start();
-    // Stops all I/O and callbacks at once (before the owner lets go of it). Idempotent.
-    void stop();
-    // Starts traffic with the socket through p (after engine_ready).
-    void plug(pipe& p);
-    // Stops using the pipe (it is being closed or handed to another engine).
-    void unplug();
-    // The pipe has messages to send / room for received messages again.
-    void restart_output();
-    void restart_input();
-    // True when nothing is waiting to be written (pipe drained and buffers flushed).
-    bool output_idle() const noexcept { return !output_pending_ && pipe_drained_; }
-
-    // Valid after engine_ready.
-    metadata* peer_metadata() const noexcept { return meta_; }
-    int fd() const noexcept { return stream_->fd(); }
+    // The engine interface (see engine.hpp); start() sends the greeting.
+    void start() override;
+    void stop() override;
+    void plug(pipe& p) override;
+    void unplug() override;
+    void restart_output() override;
+    void restart_input() override;
+    bool output_idle() const noexcept override { return !output_pending_ && pipe_drained_; }
+    metadata* peer_metadata() const noexcept override { return meta_; }
+    int fd() const noexcept override { return stream_->fd(); }
 
 private:
     // A liveness deadline that any incoming frame cancels (heartbeat timeout, peer's PING TTL). The

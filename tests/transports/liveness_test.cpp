@@ -281,19 +281,19 @@ private:
         REQUIRE(f.wait_for(timeout) == std::future_status::ready);
     }
 
-    void engine_ready(zmx::detail::stream_engine& e) override {
+    void engine_ready(zmx::detail::engine& e) override {
         link_ = zmx::detail::make_pipe(1000, 1000);
         e.plug(link_->end(1));
         const std::lock_guard lock(mutex_);
         ready_ = true;
         cv_.notify_all();
     }
-    void engine_failed(zmx::detail::stream_engine&, const engine_error& why) override {
+    void engine_failed(zmx::detail::engine&, const engine_error& why) override {
         const std::lock_guard lock(mutex_);
         if (!failed_) failed_ = why;
         cv_.notify_all();
     }
-    void engine_drained(zmx::detail::stream_engine&) override {}
+    void engine_drained(zmx::detail::engine&) override {}
 
     zmx::detail::socket_options opts_;
     const zmx::detail::socket_type_info* type_ = nullptr;

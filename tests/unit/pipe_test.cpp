@@ -339,7 +339,7 @@ TEST_CASE("pipe: routing-id messages are skipped unless the reader keeps them", 
 }
 
 TEST_CASE("pipe: a conflated pipe keeps only the newest message and wakes an idle reader", "[unit][pipe]") {
-    auto link = make_pipe(1, 1, true);
+    auto link = make_pipe(1, 1, true, true);
     auto sink = std::make_shared<test_sink>();
     zpipe& w = link->end(0);
     zpipe& r = link->end(1);
@@ -355,4 +355,21 @@ TEST_CASE("pipe: a conflated pipe keeps only the newest message and wakes an idl
     CHECK(sink->readable == 2);
     CHECK(read_str(r) == "again");
     r.set_sink(nullptr);
+}
+
+TEST_CASE("pipe: conflation is per direction", "[unit][pipe]") {
+    auto link = make_pipe(0, 0, true, false);  // end 0 -> 1 conflated, 1 -> 0 queued
+    zpipe& a = link->end(0);
+    zpipe& b = link->end(1);
+    for (const char* s : {"x", "y", "z"}) {
+        REQUIRE(write_str(a, s));
+        REQUIRE(write_str(b, s));
+    }
+    a.flush();
+    b.flush();
+    CHECK(read_str(b) == "z");
+    CHECK(read_str(b) == "<empty>");
+    CHECK(read_str(a) == "x");
+    CHECK(read_str(a) == "y");
+    CHECK(read_str(a) == "z");
 }

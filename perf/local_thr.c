@@ -1,0 +1,22 @@
+/* local_thr <bind-to> <message-size> <message-count> [push|client]
+   Binds the receiving side (PULL, or SERVER for the client pattern), receives the messages that
+   remote_thr sends and prints the throughput (libzmq's tool, same arguments and output). */
+#include "perf_common.h"
+
+int main(int argc, char **argv) {
+    if (argc < 4 || argc > 5) {
+        printf("usage: local_thr <bind-to> <message-size> <message-count> [push|client]\n");
+        return 1;
+    }
+    const int size = perf_parse_int(argv[2], "message-size");
+    const int count = perf_parse_int(argv[3], "message-count");
+    const struct perf_pattern pat = perf_find_pattern(argc > 4 ? argv[4] : NULL, 0);
+    void *ctx = zmq_ctx_new();
+    PERF_CHECK(ctx != NULL);
+    void *s = perf_socket(ctx, pat.passive);
+    PERF_CHECK(zmq_bind(s, argv[1]) == 0);
+    perf_recv_stream(s, size, count);
+    PERF_CHECK(zmq_close(s) == 0);
+    PERF_CHECK(zmq_ctx_term(ctx) == 0);
+    return 0;
+}
