@@ -81,7 +81,10 @@ public:
             bool moved = false;
             if (control_ != nullptr) {
                 if (const int rc = control_step(moved); rc != 0) return rc;
-                if (state_ == state::terminated) return 0;
+                if (state_ == state::terminated) {
+                    for (auto& l : lanes_) finish(l);
+                    return 0;
+                }
             }
             if (state_ == state::active) {
                 for (auto& l : lanes_)
@@ -137,6 +140,21 @@ private:
         }
         moved = true;  // the burst ended, not the work
         return 0;
+    }
+
+    // TERMINATE: delivers the rest of a message the lane has begun if the destination takes it now;
+    // otherwise it is dropped (at most one message per direction, taken while the destination filled).
+    void finish(lane& l) {
+        while (l.holding || l.mid) {
+            if (!l.holding) {
+                if (l.from->recv(l.frame, flag_dontwait) != 0) return;
+                l.holding = true;
+            }
+            const bool more = l.frame.more();
+            if (l.to->send(l.frame, flag_dontwait | (more ? flag_sndmore : 0)) != 0) return;
+            l.holding = false;
+            l.mid = more;
+        }
     }
 
     // Handles one command from the control socket, if one is there.

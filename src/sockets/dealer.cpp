@@ -13,19 +13,6 @@ constexpr int probe_router_option = 51;   // ZMQ_PROBE_ROUTER
 constexpr int router_notify_option = 97;  // ZMQ_ROUTER_NOTIFY: libzmq reads 0 on every non-ROUTER type
 }  // namespace
 
-bool reqrep_options::read_int(const void* value, std::size_t len, int& out) {
-    if (len != sizeof(int) || value == nullptr) return false;
-    std::memcpy(&out, value, sizeof out);
-    return true;
-}
-
-int reqrep_options::write_int(int v, void* value, std::size_t* len) {
-    if (len == nullptr || value == nullptr || *len < sizeof v) return EINVAL;
-    std::memcpy(value, &v, sizeof v);
-    *len = sizeof v;
-    return 0;
-}
-
 bool dealer::attach(pipe& p) {
     if (probe_router_) {  // libzmq ignores a refused write here; a new pipe has room anyway
         message probe;
@@ -112,13 +99,13 @@ bool dealer::has_out() {
 int dealer::set_option(int id, const void* value, std::size_t len) {
     if (id != probe_router_option) return -1;
     int v = 0;
-    if (!reqrep_options::read_int(value, len, v) || v < 0) return EINVAL;
+    if (read_int_option(value, len, v) != 0 || v < 0) return EINVAL;
     probe_router_ = v != 0;
     return 0;
 }
 
 int dealer::get_option(int id, void* value, std::size_t* len) const {
-    if (id == router_notify_option) return reqrep_options::write_int(0, value, len);
+    if (id == router_notify_option) return write_int_option(0, value, len);
     return -1;
 }
 

@@ -11,14 +11,6 @@
 
 namespace zmx::detail {
 
-// Option values of DEALER, REQ, ROUTER and REP.
-namespace reqrep_options {
-// An int option value as libzmq reads one: exactly sizeof(int) bytes. False for anything else.
-bool read_int(const void* value, std::size_t len, int& out);
-// Writes an int option value for getsockopt: 0, or EINVAL if the buffer is too small.
-int write_int(int v, void* value, std::size_t* len);
-}  // namespace reqrep_options
-
 class dealer : public socket_type {
 public:
     bool attach(pipe& p) override;

@@ -1,5 +1,7 @@
 // The one table of socket types: ZMQ_* number, ZMTP name, compatible peers, flags, factory.
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "core/options.hpp"
 #include "sockets/socket_type.hpp"
@@ -62,6 +64,19 @@ const socket_type_info* find_socket_type(int id) {
     for (const auto& row : table)
         if (row.id == id) return &row;
     return nullptr;
+}
+
+int read_int_option(const void* value, std::size_t len, int& out) {
+    if (value == nullptr || len != sizeof(int)) return EINVAL;
+    std::memcpy(&out, value, sizeof out);
+    return 0;
+}
+
+int write_int_option(int v, void* value, std::size_t* len) {
+    if (value == nullptr || len == nullptr || *len < sizeof(int)) return EINVAL;
+    std::memcpy(value, &v, sizeof v);
+    *len = sizeof v;
+    return 0;
 }
 
 std::shared_ptr<pipe_link> make_socket_pipe(const socket_options& o, const socket_type_info& type) {

@@ -74,7 +74,7 @@ public:
     int set_option(int id, const void* value, std::size_t len) override {
         if (id != req_correlate_option && id != req_relaxed_option) return dealer::set_option(id, value, len);
         int v = 0;
-        if (!reqrep_options::read_int(value, len, v) || v < 0) return EINVAL;
+        if (read_int_option(value, len, v) != 0 || v < 0) return EINVAL;
         if (id == req_correlate_option) correlate_ = v != 0;
         else strict_ = v == 0;
         return 0;

@@ -30,7 +30,7 @@ int set_router_option(router_settings& s, int id, const void* value, std::size_t
         id != router_handover_option && id != router_notify_option)
         return -1;
     int v = 0;
-    if (!reqrep_options::read_int(value, len, v) || v < 0) return EINVAL;
+    if (read_int_option(value, len, v) != 0 || v < 0) return EINVAL;
     switch (id) {
     case router_mandatory_option: s.mandatory = v != 0; return 0;
     case probe_router_option: s.probe = v != 0; return 0;
@@ -45,7 +45,7 @@ int set_router_option(router_settings& s, int id, const void* value, std::size_t
 
 int get_router_option(const router_settings& s, int id, void* value, std::size_t* len) {
     if (id != router_notify_option) return -1;
-    return reqrep_options::write_int(s.notify, value, len);
+    return write_int_option(s.notify, value, len);
 }
 
 bool router::attach(pipe& p) {

@@ -74,6 +74,11 @@ inline constexpr unsigned conflatable = 128;      // ZMQ_CONFLATE applies (libzm
 
 // The registry row for a ZMQ_* type number, or null.
 const socket_type_info* find_socket_type(int id);
+// For set_option/get_option: an int option value as libzmq reads one (0, or EINVAL when value is null
+// or len is not sizeof(int)), and writes one (0, or EINVAL when the buffer is missing or too small).
+int read_int_option(const void* value, std::size_t len, int& out);
+int write_int_option(int v, void* value, std::size_t* len);
+
 // A pipe for a socket of this type with these options: HWMs, and ZMQ_CONFLATE where it applies.
 std::shared_ptr<pipe_link> make_socket_pipe(const socket_options& o, const socket_type_info& type);
 

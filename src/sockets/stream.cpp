@@ -197,9 +197,7 @@ int stream_socket::set_option(int id, const void* value, std::size_t len) {
     switch (id) {
     case stream_notify_option: {
         int v = 0;
-        if (value == nullptr || len != sizeof v) return EINVAL;
-        std::memcpy(&v, value, sizeof v);
-        if (v != 0 && v != 1) return EINVAL;
+        if (read_int_option(value, len, v) != 0 || (v != 0 && v != 1)) return EINVAL;
         notify_ = v == 1;
         return 0;
     }

@@ -25,19 +25,6 @@ bool is_subscription(const message& m) {
 
 }  // namespace
 
-int read_int_option(const void* value, std::size_t len, int& out) {
-    if (value == nullptr || len != sizeof(int)) return EINVAL;
-    std::memcpy(&out, value, sizeof out);
-    return 0;
-}
-
-int write_int_option(int v, void* value, std::size_t* len) {
-    if (value == nullptr || len == nullptr || *len < sizeof(int)) return EINVAL;
-    std::memcpy(value, &v, sizeof v);
-    *len = sizeof v;
-    return 0;
-}
-
 bool xpub::attach(pipe& p) {
     dist_.attach(p);
     if (!welcome_.empty()) {  // XPUB_WELCOME_MSG: the first message of every new subscriber

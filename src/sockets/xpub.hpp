@@ -19,10 +19,6 @@ namespace zmx::detail {
 // declares (libzmq 4.3.5 draft numbers).
 inline constexpr int topics_count_option = 116;              // ZMQ_TOPICS_COUNT (get: distinct topics)
 inline constexpr int xsub_verbose_unsubscribe_option = 115;  // ZMQ_XSUB_VERBOSE_UNSUBSCRIBE
-// An int option value: 0, or EINVAL when value is null or len is not sizeof(int).
-int read_int_option(const void* value, std::size_t len, int& out);
-// Writes an int option value: 0, or EINVAL when the buffer is missing or too small.
-int write_int_option(int v, void* value, std::size_t* len);
 
 class xpub : public socket_type {
 public:

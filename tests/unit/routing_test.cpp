@@ -177,3 +177,50 @@ TEST_CASE("load_balancer: round robin over pipes and parks pipes at their HWM", 
     REQUIRE(lb.send(full) == 0);
     CHECK(read_str(links[1]->end(1)) == "overflow");
 }
+
+TEST_CASE("fair_queue: a multipart message stays on its pipe when another pipe goes away", "[unit][routing]") {
+    auto links = make_links(3);
+    fair_queue fq;
+    for (auto& l : links) fq.attach(l->end(1));
+    for (int i = 0; i < 3; ++i) {  // pipe i holds one two-frame message "i-a" "i-b"
+        zmx::message a(std::to_string(i) + "-a");
+        a.set_more(true);
+        REQUIRE(links[i]->end(0).write(a));
+        zmx::message b(std::to_string(i) + "-b");
+        REQUIRE(links[i]->end(0).write(b));
+        links[i]->end(0).flush();
+    }
+    zmx::message m;
+    REQUIRE(fq.recv(m) == 0);  // pipe 0 whole
+    REQUIRE(fq.recv(m) == 0);
+    REQUIRE(fq.recv(m) == 0);  // pipe 1, first frame
+    CHECK(m.str() == "1-a");
+    REQUIRE(fq.recv(m) == 0);
+    CHECK(m.str() == "1-b");
+    REQUIRE(fq.recv(m) == 0);  // pipe 2 (the last slot), first frame
+    CHECK(m.str() == "2-a");
+    fq.detach(links[0]->end(1));  // the last slot moves into the freed one
+    REQUIRE(fq.recv(m) == 0);
+    CHECK(m.str() == "2-b");
+}
+
+TEST_CASE("load_balancer: a multipart message stays on its pipe when another pipe goes away", "[unit][routing]") {
+    auto links = make_links(3);
+    load_balancer lb;
+    for (auto& l : links) lb.attach(l->end(0));
+    for (int i = 0; i < 2; ++i) {  // pipes 0 and 1 get a message each
+        zmx::message m("x");
+        REQUIRE(lb.send(m) == 0);
+    }
+    zmx::message a("head");
+    a.set_more(true);
+    REQUIRE(lb.send(a) == 0);  // on pipe 2, the last slot
+    lb.detach(links[0]->end(0));
+    links[2]->end(1).close();  // its peer leaves mid-message: the message still ends on it
+    zmx::message b("tail");
+    REQUIRE(lb.send(b) == 0);
+    CHECK(links[2]->end(0).outbound_queued() == 1);  // "head" + "tail", one whole message
+    CHECK(read_str(links[1]->end(1)) == "x");
+    zmx::message none;
+    CHECK_FALSE(links[1]->end(1).read(none));
+}

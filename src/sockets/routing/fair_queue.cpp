@@ -13,9 +13,11 @@ void fair_queue::activate(pipe& p) {
 }
 
 void fair_queue::deactivate(std::size_t i) {
+    const std::size_t last = active_.size() - 1;
     active_[i]->in_active = false;
-    active_[i] = active_.back();
+    active_[i] = active_[last];
     active_.pop_back();
+    if (current_ == last) current_ = i;  // the current pipe moved into the freed slot
     if (current_ >= active_.size()) current_ = 0;
 }
 

@@ -13,9 +13,11 @@ void load_balancer::activate(pipe& p) {
 }
 
 void load_balancer::deactivate(std::size_t i) {
+    const std::size_t last = active_.size() - 1;
     active_[i]->out_active = false;
-    active_[i] = active_.back();
+    active_[i] = active_[last];
     active_.pop_back();
+    if (current_ == last) current_ = i;  // the current pipe moved into the freed slot
     if (current_ >= active_.size()) current_ = 0;
 }
 
@@ -37,7 +39,8 @@ int load_balancer::send(message& msg) {
     while (!active_.empty()) {
         pipe* p = active_[current_];
         const bool more = msg.more();
-        if (!p->peer_closed() && p->write(msg)) {
+        // A message begun on a pipe ends on it, even if its peer closed meanwhile.
+        if ((in_multipart_ || !p->peer_closed()) && p->write(msg)) {
             in_multipart_ = more;
             if (!more) {
                 p->flush();
