@@ -107,8 +107,8 @@ for ((r = 1; r <= rounds; r++)); do
     done
   done
   for size in $sizes; do  # the machine's own limit
-    n=$(thr_count "$size"); printf 'thr\traw-tcp\t%s\t-\traw\t%s\n' "$size" "$("$perf/../raw_probe" thr "$size" "$n" | field "mean throughput")" >>"$raw_tsv"
-    n=$(lat_count "$size"); printf 'lat\traw-tcp\t%s\t-\traw\t%s\n' "$size" "$("$perf/../raw_probe" lat "$size" "$n" | field "average latency")" >>"$raw_tsv"
+    n=$(thr_count "$size"); printf 'thr\traw-tcp\t%s\t-\traw\t%s\n' "$size" "$("$perf/raw_probe" thr "$size" "$n" | field "mean throughput")" >>"$raw_tsv"
+    n=$(lat_count "$size"); printf 'lat\traw-tcp\t%s\t-\traw\t%s\n' "$size" "$("$perf/raw_probe" lat "$size" "$n" | field "average latency")" >>"$raw_tsv"
   done
   echo "round $r done"
 done

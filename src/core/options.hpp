@@ -19,7 +19,6 @@ struct socket_options {
     std::string routing_id;
     int immediate = 0;
     int conflate = 0;              // ZMQ_CONFLATE (types with the conflatable feature)
-    int raw_socket = 0;            // raw TCP, no ZMTP: STREAM always, ROUTER with ZMQ_ROUTER_RAW
     std::string last_endpoint;
     int ipv6 = 0;
     int sndbuf = -1;

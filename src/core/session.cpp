@@ -233,7 +233,7 @@ void session::give_up(int err) {
 
 bool session::raw() const noexcept {
     constexpr int stream_type = 11;  // ZMQ_STREAM
-    return p_.type.id == stream_type || p_.opts.raw_socket != 0;
+    return p_.type.id == stream_type;
 }
 
 void session::run_engine(std::unique_ptr<stream> st) {
