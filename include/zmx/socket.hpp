@@ -58,7 +58,7 @@ public:
     void disconnect_peer(std::uint32_t routing_id);
 
     // zmq_socket_monitor: sends the events in the mask (zmx::event::*) as messages on a new socket of
-    // `type` (pair; pub or push with version 2) bound to `endpoint` (inproc://). Version 1 or 2
+    // `type` (pair, pub or push) bound to `endpoint` (inproc://). Version 1 or 2
     // message formats as libzmq's. An empty endpoint stops monitoring.
     void monitor(std::string_view endpoint, std::uint64_t events = event::all, int version = 1,
                  socket_type type = socket_type::pair);

@@ -1,6 +1,6 @@
 // The rest of the C API's small functions: zmq_timers_*, zmq_sendiov/zmq_recviov, zmq_ctx_set_ext /
-// zmq_ctx_get_ext, and the calls whose socket types zmx does not build yet (zmq_join/zmq_leave for
-// DISH, zmq_socket_get_peer_state for ROUTER), which answer as libzmq does for every other type.
+// zmq_ctx_get_ext, zmq_join/zmq_leave (DISH is not built yet: they answer as libzmq does for every
+// other type) and zmq_socket_get_peer_state (not built yet for ROUTER: ENOTSUP everywhere).
 #include <zmq.h>
 
 #include <sys/uio.h>
@@ -196,8 +196,8 @@ int zmq_ctx_get_ext(void* ctx, int option, void* optval, size_t* optvallen) {
     return 0;
 }
 
-// Groups belong to DISH, peer states to ROUTER: for every socket type zmx builds, libzmq's answer is
-// ENOTSUP (its socket_base default).
+// Groups belong to DISH: for every socket type zmx builds, libzmq's answer is ENOTSUP (its socket_base
+// default). Peer states belong to ROUTER, where zmx does not answer them yet (ENOTSUP).
 int zmq_join(void* s, const char*) { return fail(as_socket(s) == nullptr ? ENOTSOCK : ENOTSUP); }
 int zmq_leave(void* s, const char*) { return fail(as_socket(s) == nullptr ? ENOTSOCK : ENOTSUP); }
 int zmq_socket_get_peer_state(void* s, const void*, size_t) {
