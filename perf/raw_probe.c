@@ -104,6 +104,7 @@ int main(int argc, char **argv) {
             }
             free(batch);
         }
+        free(buf);
         close(fd);
         _exit(0);
     }
@@ -126,6 +127,8 @@ int main(int argc, char **argv) {
         printf("average latency: %.3f [us]\n", total / (count * 2.0) / 1000.0);
         printf("p50 latency: %.3f [us]\n", rtt[count / 2] / 2000.0);
         printf("p99 latency: %.3f [us]\n", rtt[(long)(count * 0.99)] / 2000.0);
+        free(rtt);
+        free(buf);
     } else {
         const size_t chunk = 1 << 20;
         char *buf = malloc(chunk);
@@ -144,6 +147,7 @@ int main(int argc, char **argv) {
         printf("message size: %zu [B]\nmessage count: %ld\n", size, count);
         printf("mean throughput: %ld [msg/s]\n", (long)msgs);
         printf("mean throughput: %.3f [Mb/s]\n", msgs * size * 8 / 1e6);
+        free(buf);
     }
     close(fd);
     int status = 0;
