@@ -178,6 +178,13 @@ int zmq_socket_monitor_versioned(void* s, const char* addr, uint64_t events, int
     return rc == 0 ? 0 : fail(rc);
 }
 
+int zmq_socket_monitor_pipes_stats(void* s) {
+    socket_base* b = as_socket(s);
+    if (b == nullptr) return fail(ENOTSOCK);
+    const int rc = b->pipes_stats();
+    return rc == 0 ? 0 : fail(rc);
+}
+
 int zmq_socket_monitor(void* s, const char* addr, int events) {
     return zmq_socket_monitor_versioned(s, addr, static_cast<uint64_t>(static_cast<unsigned>(events)), 1, ZMQ_PAIR);
 }

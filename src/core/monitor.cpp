@@ -64,27 +64,28 @@ int monitor::start(context_impl& ctx, std::string_view endpoint, std::uint64_t e
 void monitor::stop() {
     std::unique_lock lock(mtx_);
     if (sock_ == nullptr) return;
-    emit_locked(events::monitor_stopped, 0, {"", "", false});
+    const std::uint64_t zero = 0;
+    emit_locked(events::monitor_stopped, {&zero, 1}, {"", "", false});
     socket_base* s = std::exchange(sock_, nullptr);
     mask_.store(0, std::memory_order_relaxed);
     lock.unlock();
     s->close();
 }
 
-void monitor::event(std::uint64_t ev, std::uint64_t value, const event_endpoints& ep) {
+void monitor::event(std::uint64_t ev, std::span<const std::uint64_t> values, const event_endpoints& ep) {
     std::lock_guard lock(mtx_);
-    emit_locked(ev, value, ep);
+    emit_locked(ev, values, ep);
 }
 
-void monitor::emit_locked(std::uint64_t ev, std::uint64_t value, const event_endpoints& ep) {
-    if (sock_ == nullptr || (mask_.load(std::memory_order_relaxed) & ev) == 0) return;
+void monitor::emit_locked(std::uint64_t ev, std::span<const std::uint64_t> values, const event_endpoints& ep) {
+    if (sock_ == nullptr || (mask_.load(std::memory_order_relaxed) & ev) == 0 || values.empty()) return;
     auto send = [this](message m, bool more) {
         return sock_->send(m, flag_dontwait | (more ? flag_sndmore : 0)) == 0;
     };
     if (version_ == 1) {
         message head(6);
         const auto e16 = static_cast<std::uint16_t>(ev);
-        const auto v32 = static_cast<std::uint32_t>(value);
+        const auto v32 = static_cast<std::uint32_t>(values[0]);
         std::memcpy(head.data(), &e16, 2);
         std::memcpy(static_cast<std::byte*>(head.data()) + 2, &v32, 4);
         const std::string_view id = ep.bind_side ? ep.local : ep.remote;
@@ -92,8 +93,8 @@ void monitor::emit_locked(std::uint64_t ev, std::uint64_t value, const event_end
         return;
     }
     if (!send(pod_frame<std::uint64_t>(ev), true)) return;
-    send(pod_frame<std::uint64_t>(1), true);
-    send(pod_frame<std::uint64_t>(value), true);
+    send(pod_frame<std::uint64_t>(values.size()), true);
+    for (const std::uint64_t v : values) send(pod_frame<std::uint64_t>(v), true);
     send(message(ep.local.data(), ep.local.size()), true);
     send(message(ep.remote.data(), ep.remote.size()), false);
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <zmx/monitor.hpp>
@@ -48,11 +49,14 @@ public:
     void stop();
 
     bool wants(std::uint64_t event) const noexcept { return (mask_.load(std::memory_order_relaxed) & event) != 0; }
-    // Any thread.
-    void event(std::uint64_t event, std::uint64_t value, const event_endpoints& ep);
+    // Any thread. Version 1 carries only the first value (v1 has no event with more).
+    void event(std::uint64_t event, std::uint64_t value, const event_endpoints& ep) {
+        this->event(event, std::span<const std::uint64_t>(&value, 1), ep);
+    }
+    void event(std::uint64_t event, std::span<const std::uint64_t> values, const event_endpoints& ep);
 
 private:
-    void emit_locked(std::uint64_t event, std::uint64_t value, const event_endpoints& ep);
+    void emit_locked(std::uint64_t event, std::span<const std::uint64_t> values, const event_endpoints& ep);
     std::mutex mtx_;
     socket_base* sock_ = nullptr;
     int version_ = 1;

@@ -84,7 +84,7 @@ bool pipe::write(message& msg) {
     if (more && !writing_multipart_) message_start_ = d.queue.write_mark();
     d.queue.write(std::move(msg));
     writing_multipart_ = more;
-    if (!more) ++msgs_written_;
+    if (!more) d.write_count.store(++msgs_written_, std::memory_order_relaxed);
     return true;
 }
 
@@ -103,7 +103,7 @@ void pipe::write_past_hwm(message& msg) {
         return;
     }
     d.queue.write(std::move(msg));
-    ++msgs_written_;
+    d.write_count.store(++msgs_written_, std::memory_order_relaxed);
     flush();
 }
 
@@ -187,6 +187,27 @@ std::uint64_t pipe::outbound_queued() const noexcept {
         return d.slot_full ? 1 : 0;
     }
     return msgs_written_ - d.read_count.load(std::memory_order_acquire);
+}
+
+std::uint64_t pipe::inbound_queued() const noexcept {
+    auto& d = link_->dir_[1 - index_];
+    if (d.conflate) {
+        std::lock_guard lock(d.slot_mtx);
+        return d.slot_full ? 1 : 0;
+    }
+    const std::uint64_t written = d.write_count.load(std::memory_order_relaxed);
+    return written > msgs_read_ ? written - msgs_read_ : 0;
+}
+
+void pipe::set_endpoints(std::string local, std::string remote) {
+    std::lock_guard lock(link_->notify_mtx_);
+    local_ = std::move(local);
+    remote_ = std::move(remote);
+}
+
+std::pair<std::string, std::string> pipe::endpoints() const {
+    std::lock_guard lock(link_->notify_mtx_);
+    return {local_, remote_};
 }
 
 }  // namespace zmx::detail

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
 #include <zmx/message.hpp>
 
 #include "util/spsc_queue.hpp"
@@ -54,8 +56,15 @@ public:
     void close();
     // True once the peer end closed (its messages may still be queued for us).
     bool peer_closed() const noexcept;
-    // Number of messages written by us and not yet read by the peer.
+    // Number of messages written by us and not yet read by the peer, and the reverse (any thread of
+    // the owner's; the counts move while they are read).
     std::uint64_t outbound_queued() const noexcept;
+    std::uint64_t inbound_queued() const noexcept;
+
+    // The connection's endpoints as this end's owner sees them (ZMQ_EVENT_PIPES_STATS): set by whoever
+    // makes the connection (a session on each handshake, inproc at connect), read by the owner.
+    void set_endpoints(std::string local, std::string remote);
+    std::pair<std::string, std::string> endpoints() const;
 
     // Set or clear (nullptr) the sink that hears about this end.
     void set_sink(std::shared_ptr<pipe_sink> sink);
@@ -89,6 +98,8 @@ private:
     spsc_queue<message>::mark message_start_{};  // where the unfinished multipart message began
     // Reader-side state: messages this end has read from the inbound queue.
     std::uint64_t msgs_read_ = 0;
+    std::string local_;  // guarded by the link's notify_mtx_
+    std::string remote_;
 };
 
 // Shared state of two pipe ends. Kept alive by shared_ptr from both owners.
@@ -117,6 +128,7 @@ private:
         bool slot_full = false;
         bool reader_asleep = false;  // the reader found the slot empty: wake it on the next write
         std::atomic<std::uint64_t> read_count{0};      // messages the reader consumed
+        std::atomic<std::uint64_t> write_count{0};     // whole messages the writer wrote (statistics)
         std::atomic<bool> writer_waiting{false};       // writer hit the HWM
         std::atomic<std::uint64_t> blocked_at{0};      // writer's count when it hit the HWM
         std::atomic<bool> closed{false};               // writer end closed

@@ -268,6 +268,7 @@ void session::engine_ready(engine&) {
         p_.mailbox->post_hiccup(link_, 0);  // a kept pipe: the new peer needs the subscriptions
     }
     connected_before_ = true;
+    link_->end(0).set_endpoints(local_, remote_);  // for the socket's ZMQ_EVENT_PIPES_STATS
     if ((p_.type.features & recv_routing_id) != 0 && !raw()) {  // first on this connection: who the peer is
         const metadata* meta = engine_->peer_metadata();
         const std::string* id = meta != nullptr ? meta->value("Identity") : nullptr;

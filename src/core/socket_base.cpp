@@ -108,6 +108,8 @@ int socket_base::connect_inproc(std::string_view text, const std::string& name, 
     const inproc_side me = own_side();
     inproc_greet(link->end(0), me);
     link->end(0).locally_initiated = true;
+    link->end(0).set_endpoints("", std::string(text));  // as libzmq: a connect's pair, then a bind's
+    link->end(1).set_endpoints(std::string(text), "");
     auto joined = std::make_shared<std::atomic<bool>>(false);
     inproc_registry::binding binder;
     const bool bound = ctx_.inproc().connect(name, {link, me, joined}, binder);
@@ -178,6 +180,20 @@ int socket_base::monitor(std::string_view endpoint, std::uint64_t events, int ve
         if (mb_->terminated) return eterm;
     }
     return monitor_->start(ctx_, endpoint, events, version, type);  // without our lock: see monitor.hpp
+}
+
+int socket_base::pipes_stats() {
+    lock_t lock(mb_->mtx);
+    if (mb_->terminated) return eterm;
+    if (!monitor_->wants(events::pipes_stats)) return EINVAL;
+    process_commands();
+    if (pipes_.empty()) return EAGAIN;
+    for (const auto& [p, link] : pipes_) {
+        const std::uint64_t queued[2] = {p->outbound_queued(), p->inbound_queued()};
+        const auto [local, remote] = p->endpoints();
+        monitor_->event(events::pipes_stats, queued, {local, remote, false});
+    }
+    return 0;
 }
 
 int socket_base::endpoints(std::vector<endpoint_status>& out) {

@@ -47,6 +47,10 @@ public:
     // zmq_socket_monitor_versioned: events over an internal socket bound to `endpoint` (inproc);
     // an empty endpoint stops monitoring.
     int monitor(std::string_view endpoint, std::uint64_t events, int version, int type);
+    // zmq_socket_monitor_pipes_stats: a ZMQ_EVENT_PIPES_STATS event (messages queued out and in, and
+    // the connection's endpoints) for each pipe, now. 0, EINVAL (the monitor does not ask for that
+    // event), EAGAIN (no pipes) or ETERM.
+    int pipes_stats();
     // Where each endpoint stands, ordered by endpoint string. 0 or ETERM.
     int endpoints(std::vector<endpoint_status>& out);
 
