@@ -1,6 +1,6 @@
 // The rest of the C API's small functions: zmq_timers_*, zmq_sendiov/zmq_recviov, zmq_ctx_set_ext /
 // zmq_ctx_get_ext, zmq_join/zmq_leave (DISH is not built yet: they answer as libzmq does for every
-// other type) and zmq_socket_get_peer_state (not built yet for ROUTER: ENOTSUP everywhere).
+// other type) and zmq_socket_get_peer_state (ROUTER).
 #include <zmq.h>
 
 #include <sys/uio.h>
@@ -197,11 +197,16 @@ int zmq_ctx_get_ext(void* ctx, int option, void* optval, size_t* optvallen) {
 }
 
 // Groups belong to DISH: for every socket type zmx builds, libzmq's answer is ENOTSUP (its socket_base
-// default). Peer states belong to ROUTER, where zmx does not answer them yet (ENOTSUP).
+// default). Peer states belong to ROUTER (ENOTSUP elsewhere, as libzmq).
 int zmq_join(void* s, const char*) { return fail(as_socket(s) == nullptr ? ENOTSOCK : ENOTSUP); }
 int zmq_leave(void* s, const char*) { return fail(as_socket(s) == nullptr ? ENOTSOCK : ENOTSUP); }
-int zmq_socket_get_peer_state(void* s, const void*, size_t) {
-    return fail(as_socket(s) == nullptr ? ENOTSOCK : ENOTSUP);
+int zmq_socket_get_peer_state(void* s, const void* routing_id, size_t size) {
+    auto* b = as_socket(s);
+    if (b == nullptr) return fail(ENOTSOCK);
+    if (routing_id == nullptr && size > 0) return fail(EFAULT);
+    int state = 0;
+    const int rc = b->peer_state({static_cast<const char*>(routing_id), size}, state);
+    return rc == 0 ? state : fail(rc);
 }
 
 }  // extern "C"

@@ -102,8 +102,9 @@ void pipe::write_past_hwm(message& msg) {
         write(msg);
         return;
     }
+    const bool counted = (msg.flags() & message::flag_routing_id) == 0;  // ids never count against the HWM
     d.queue.write(std::move(msg));
-    d.write_count.store(++msgs_written_, std::memory_order_relaxed);
+    if (counted) d.write_count.store(++msgs_written_, std::memory_order_relaxed);
     flush();
 }
 
@@ -143,8 +144,7 @@ bool pipe::check_read() {
         message* m = d.queue.front();
         if (m == nullptr) return false;
         if (!skip(*m)) return true;
-        d.queue.pop();
-        consumed();
+        d.queue.pop();  // a routing-id message: not counted (see write_past_hwm)
     }
 }
 
@@ -161,7 +161,7 @@ bool pipe::read(message& msg) {
             d.slot_full = false;
         } else {
             if (!d.queue.read(msg)) return false;
-            if (!msg.more()) consumed();
+            if (!msg.more() && (msg.flags() & message::flag_routing_id) == 0) consumed();
         }
         if (!skip(msg)) return true;
         msg.clear();

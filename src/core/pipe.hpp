@@ -38,7 +38,8 @@ public:
     bool check_write();
     bool write(message& msg);
     // Writes one single-part message even at the HWM (a local notification such as DISCONNECT_MSG:
-    // one message past the limit, never a stream of them) and flushes it.
+    // one message past the limit, never a stream of them) and flushes it. A routing-id message is
+    // not counted at all, on either side.
     void write_past_hwm(message& msg);
     // Makes written messages visible to the peer, waking it if it was waiting.
     void flush();

@@ -196,6 +196,13 @@ int socket_base::pipes_stats() {
     return 0;
 }
 
+int socket_base::peer_state(std::string_view routing_id, int& state) {
+    lock_t lock(mb_->mtx);
+    if (mb_->terminated) return eterm;
+    process_commands();
+    return type_->peer_state(routing_id, state);
+}
+
 int socket_base::endpoints(std::vector<endpoint_status>& out) {
     lock_t lock(mb_->mtx);
     if (mb_->terminated) return eterm;

@@ -51,6 +51,8 @@ public:
     // the connection's endpoints) for each pipe, now. 0, EINVAL (the monitor does not ask for that
     // event), EAGAIN (no pipes) or ETERM.
     int pipes_stats();
+    // zmq_socket_get_peer_state: 0 and the peer's ZMQ_POLLOUT state, or the type's errno.
+    int peer_state(std::string_view routing_id, int& state);
     // Where each endpoint stands, ordered by endpoint string. 0 or ETERM.
     int endpoints(std::vector<endpoint_status>& out);
 

@@ -295,4 +295,12 @@ bool router::has_out() {
 
 std::unique_ptr<socket_type> make_router(const socket_options&) { return std::make_unique<router>(); }
 
+int router::peer_state(std::string_view routing_id, int& out) {
+    pipe* p = ids_.find(routing_id);
+    if (p == nullptr || p->peer_closed()) return EHOSTUNREACH;
+    constexpr int pollout = 2;  // ZMQ_POLLOUT
+    out = p->check_write() ? pollout : 0;
+    return 0;
+}
+
 }  // namespace zmx::detail

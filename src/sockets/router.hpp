@@ -41,6 +41,7 @@ public:
     int recv(message& msg) override;
     bool has_in() override;
     bool has_out() override;
+    int peer_state(std::string_view routing_id, int& out) override;
     int set_option(int id, const void* value, std::size_t len) override {
         return set_router_option(settings_, id, value, len);
     }

@@ -2,6 +2,7 @@
 // socket_type — the plug-in interface of one ZeroMQ socket type (PEER, SERVER, CLIENT, ...), and
 // socket_type_info, its row in the registry. A socket_type is owned by its socket_base and every hook
 // is called with the socket's lock held, on the calling application thread; hooks never block.
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,6 +45,9 @@ public:
 
     // The pipe of the peer with this routing id (SERVER, PEER), or null.
     virtual pipe* find_peer(std::uint32_t /*routing_id*/) { return nullptr; }
+    // zmq_socket_get_peer_state (ROUTER): 0 and state = ZMQ_POLLOUT if a message to that peer would
+    // be queued now, else 0; EHOSTUNREACH for an unknown peer; ENOTSUP for types without peer ids.
+    virtual int peer_state(std::string_view /*routing_id*/, int& /*state*/) { return ENOTSUP; }
 
     // Type-specific options: 0, an errno, or -1 when the option is not the type's own.
     virtual int set_option(int /*id*/, const void* /*value*/, std::size_t /*len*/) { return -1; }

@@ -104,8 +104,45 @@ static void iov_and_ext(void) {
     zmq_ctx_term(ctx);
 }
 
+/* zmq_socket_get_peer_state on ROUTER: ZMQ_POLLOUT while the peer's queue has room, 0 when it is
+   full, EHOSTUNREACH for an unknown id. */
+static void peer_state(void) {
+    void *ctx = zmq_ctx_new();
+    void *router = zmq_socket(ctx, ZMQ_ROUTER), *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    quick(router);
+    quick(dealer);
+    set_int(router, ZMQ_SNDHWM, 2);
+    set_int(dealer, ZMQ_RCVHWM, 2);
+    CHECK(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "d1", 2) == 0);
+    CHECK(zmq_bind(router, "inproc://peer-state") == 0);
+    CHECK(zmq_connect(dealer, "inproc://peer-state") == 0);
+    char buf[8];
+    CHECK(zmq_send(dealer, "hi", 2, 0) == 2); /* the router learns "d1" */
+    CHECK(zmq_recv(router, buf, sizeof buf, 0) == 2);
+    CHECK(zmq_recv(router, buf, sizeof buf, 0) == 2);
+    CHECK(zmq_socket_get_peer_state(router, "d1", 2) == ZMQ_POLLOUT);
+    CHECK(zmq_socket_get_peer_state(router, "nobody", 6) == -1 && errno == EHOSTUNREACH);
+    int sent = 0;
+    while (zmq_socket_get_peer_state(router, "d1", 2) == ZMQ_POLLOUT && sent < 100) {
+        CHECK(zmq_send(router, "d1", 2, ZMQ_SNDMORE) == 2);
+        CHECK(zmq_send(router, "x", 1, 0) == 1);
+        ++sent;
+    }
+    CHECK(sent == 4); /* inproc: the router's SNDHWM plus the dealer's RCVHWM */
+    CHECK(zmq_socket_get_peer_state(router, "d1", 2) == 0);
+    CHECK(zmq_recv(dealer, buf, sizeof buf, 0) == 1);
+    CHECK(zmq_recv(dealer, buf, sizeof buf, 0) == 1);
+    CHECK(zmq_recv(dealer, buf, sizeof buf, 0) == 1); /* half drained: room again */
+    CHECK(zmq_socket_get_peer_state(router, "d1", 2) == ZMQ_POLLOUT);
+    CHECK(zmq_socket_get_peer_state(dealer, "d1", 2) == -1 && errno == ENOTSUP);
+    zmq_close(router);
+    zmq_close(dealer);
+    zmq_ctx_term(ctx);
+}
+
 int main(void) {
     timers();
     iov_and_ext();
+    peer_state();
     return check_result("capi misc test");
 }
