@@ -31,32 +31,6 @@ std::string bind_ep(zmx::socket& s, std::string_view transport) {
 
 using frames = std::vector<std::string>;
 
-void send_frames(zmx::socket& s, const frames& f, zmx::send_flags last = zmx::send_flags::none) {
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        const auto flags = i + 1 < f.size() ? zmx::send_flags::sndmore : last;
-        REQUIRE(s.send(f[i], flags).has_value());
-    }
-}
-
-frames recv_frames(zmx::socket& s) {
-    frames f;
-    for (;;) {
-        zmx::message m = recv_msg(s);
-        f.emplace_back(m.str());
-        if (!m.more()) return f;
-    }
-}
-
-// True if no message arrives within limit (for "this was dropped" checks; a bounded poll).
-bool nothing_within(zmx::socket& s, std::chrono::milliseconds limit) {
-    zmx::message m;
-    const auto deadline = clock_type::now() + limit;
-    while (clock_type::now() < deadline)
-        if (s.recv(m, zmx::recv_flags::dontwait).has_value()) return false;
-        else std::this_thread::sleep_for(2ms);
-    return true;
-}
-
 std::uint32_t be32(std::string_view s) {
     std::uint32_t v = 0;
     for (char c : s) v = v << 8 | static_cast<unsigned char>(c);
@@ -138,14 +112,14 @@ TEST_CASE("dealer/router: the router sees the dealer's ZMQ_ROUTING_ID and routes
         d2.set(zmx::sockopt::routing_id, std::string("dealer two"));
         d1.connect(ep);
         d2.connect(ep);
-        send_frames(d1, {"a", "b"});
+        send_multipart(d1, {"a", "b"});
         send_ok(d2, "c");
-        std::set<frames> got{recv_frames(router), recv_frames(router)};
+        std::set<frames> got{recv_multipart(router), recv_multipart(router)};
         CHECK(got == std::set<frames>{{id1, "a", "b"}, {"dealer two", "c"}});
-        send_frames(router, {"dealer two", "for", "d2"});
-        send_frames(router, {id1, "for d1"});
-        CHECK(recv_frames(d2) == frames{"for", "d2"});
-        CHECK(recv_frames(d1) == frames{"for d1"});
+        send_multipart(router, {"dealer two", "for", "d2"});
+        send_multipart(router, {id1, "for d1"});
+        CHECK(recv_multipart(d2) == frames{"for", "d2"});
+        CHECK(recv_multipart(d1) == frames{"for d1"});
     }
 }
 
@@ -163,7 +137,7 @@ TEST_CASE("dealer/router: peers without an id get 5-byte auto ids 0x00 + a count
         send_ok(d2, "two");
         std::string ids[2];
         for (int i = 0; i < 2; ++i) {
-            const frames f = recv_frames(router);
+            const frames f = recv_multipart(router);
             REQUIRE(f.size() == 2);
             REQUIRE(f[0].size() == 5);
             CHECK(f[0][0] == '\0');
@@ -172,8 +146,8 @@ TEST_CASE("dealer/router: peers without an id get 5-byte auto ids 0x00 + a count
         const std::uint32_t a = be32(std::string_view(ids[0]).substr(1));
         const std::uint32_t b = be32(std::string_view(ids[1]).substr(1));
         CHECK((a + 1 == b || b + 1 == a));  // one counter, in the order the peers were identified
-        send_frames(router, {ids[1], "to two"});
-        send_frames(router, {ids[0], "to one"});
+        send_multipart(router, {ids[1], "to two"});
+        send_multipart(router, {ids[0], "to one"});
         CHECK(recv_str(d1) == "to one");
         CHECK(recv_str(d2) == "to two");
     }
@@ -188,8 +162,8 @@ TEST_CASE("dealer/router: a dealer that connects before the inproc bind is known
     send_ok(dealer, "queued");
     zmx::socket router = make_quick(ctx, zmx::socket_type::router);
     router.bind(ep);
-    CHECK(recv_frames(router) == frames{"early", "queued"});
-    send_frames(router, {"early", "back"});
+    CHECK(recv_multipart(router) == frames{"early", "queued"});
+    send_multipart(router, {"early", "back"});
     CHECK(recv_str(dealer) == "back");
 }
 
@@ -208,15 +182,15 @@ TEST_CASE("dealer/router: router to router with CONNECT_ROUTING_ID and ROUTING_I
             connector.set(zmx::sockopt::connect_routing_id, std::string("the binder"));
             connector.connect(ep);
             // The connector knows its peer's id before the connection exists: the message waits for it.
-            send_frames(connector, {"the binder", "hi"});
-            const frames f = recv_frames(binder);
+            send_multipart(connector, {"the binder", "hi"});
+            const frames f = recv_multipart(binder);
             REQUIRE(f.size() == 2);
             CHECK(f[1] == "hi");
             if (named) CHECK(f[0] == "Y");
             else CHECK((f[0].size() == 5 && f[0][0] == '\0'));
-            send_frames(binder, {f[0], "ok"});
+            send_multipart(binder, {f[0], "ok"});
             // The binder's own ROUTING_ID ("X") does not replace the id the connector chose.
-            CHECK(recv_frames(connector) == frames{"the binder", "ok"});
+            CHECK(recv_multipart(connector) == frames{"the binder", "ok"});
         }
     }
 }
@@ -233,22 +207,22 @@ TEST_CASE("dealer/router: CONNECT_ROUTING_ID names only the next connect", "[rou
     const std::string ez = bind_any(z);
     y.set(zmx::sockopt::connect_routing_id, std::string("xx"));
     y.connect(ex);
-    send_frames(y, {"xx", "y to x"});
-    CHECK(recv_frames(x) == frames{"Y", "y to x"});
+    send_multipart(y, {"xx", "y to x"});
+    CHECK(recv_multipart(x) == frames{"Y", "y to x"});
     // x sets a connect id while y's connection (accepted, not its own connect) is up: only x's next
     // connect takes it.
     x.set(zmx::sockopt::connect_routing_id, std::string("zz"));
     x.connect(ez);
-    send_frames(x, {"zz", "x to z"});
-    CHECK(recv_frames(z) == frames{"X", "x to z"});
-    send_frames(x, {"Y", "x to y"});
-    CHECK(recv_frames(y) == frames{"xx", "x to y"});
+    send_multipart(x, {"zz", "x to z"});
+    CHECK(recv_multipart(z) == frames{"X", "x to z"});
+    send_multipart(x, {"Y", "x to y"});
+    CHECK(recv_multipart(y) == frames{"xx", "x to y"});
     // y connects again without a connect id: that peer is known by its Identity once it has sent it.
     y.set(zmx::sockopt::router_mandatory, 1);
     y.connect(ez);
     CHECK(wait_until([&] { return error_of([&] { y.send("Z", zmx::send_flags::sndmore); }) == 0; }));
     send_ok(y, "y to z");
-    CHECK(recv_frames(z) == frames{"Y", "y to z"});
+    CHECK(recv_multipart(z) == frames{"Y", "y to z"});
 }
 
 TEST_CASE("dealer/router: CONNECT_ROUTING_ID values and a duplicate one", "[router][inproc]") {
@@ -268,12 +242,12 @@ TEST_CASE("dealer/router: CONNECT_ROUTING_ID values and a duplicate one", "[rout
     router.connect(bind_ep(p1, "inproc"));
     router.set(zmx::sockopt::connect_routing_id, std::string("peer"));
     router.connect(bind_ep(p2, "inproc"));
-    for (int i = 0; i < 3; ++i) send_frames(router, {"peer", std::to_string(i)});
+    for (int i = 0; i < 3; ++i) send_multipart(router, {"peer", std::to_string(i)});
     for (int i = 0; i < 3; ++i) CHECK(recv_str(p1) == std::to_string(i));
     send_ok(p2, "ignored");
     send_ok(p1, "heard");
-    CHECK(recv_frames(router) == frames{"peer", "heard"});
-    CHECK(nothing_within(p2, 20ms));
+    CHECK(recv_multipart(router) == frames{"peer", "heard"});
+    CHECK(no_message_within(p2, 20ms));
 }
 
 TEST_CASE("dealer/router: ROUTER_MANDATORY reports unknown peers and full pipes", "[router][inproc]") {
@@ -286,33 +260,33 @@ TEST_CASE("dealer/router: ROUTER_MANDATORY reports unknown peers and full pipes"
     const std::string ep = bind_ep(router, "inproc");
 
     // Without the option: unknown ids and full pipes drop silently.
-    send_frames(router, {"nobody", "lost"});
+    send_multipart(router, {"nobody", "lost"});
     dealer.connect(ep);
     send_ok(dealer, "hello");
-    CHECK(recv_frames(router) == frames{"D", "hello"});
+    CHECK(recv_multipart(router) == frames{"D", "hello"});
     // The dealer reads once first: inproc routing-id messages count against the HWM until read.
-    send_frames(router, {"D", "warm up"});
+    send_multipart(router, {"D", "warm up"});
     CHECK(recv_str(dealer) == "warm up");
-    for (int i = 0; i < 5; ++i) send_frames(router, {"D", "m" + std::to_string(i)});
+    for (int i = 0; i < 5; ++i) send_multipart(router, {"D", "m" + std::to_string(i)});
     CHECK(recv_str(dealer) == "m0");
     CHECK(recv_str(dealer) == "m1");
-    CHECK(nothing_within(dealer, 20ms));
+    CHECK(no_message_within(dealer, 20ms));
     CHECK(router.get(zmx::sockopt::events) & pollout);
 
     router.set(zmx::sockopt::router_mandatory, 1);
     CHECK(error_of([&] { router.send("nobody", zmx::send_flags::sndmore); }) == EHOSTUNREACH);
-    send_frames(router, {"D", "k0"});
-    send_frames(router, {"D", "k1"});
+    send_multipart(router, {"D", "k0"});
+    send_multipart(router, {"D", "k1"});
     CHECK((router.get(zmx::sockopt::events) & pollout) == 0);  // its only peer is full
     CHECK_FALSE(router.send("D", zmx::send_flags::sndmore | zmx::send_flags::dontwait).has_value());  // EAGAIN
     CHECK(recv_str(dealer) == "k0");
     CHECK(recv_str(dealer) == "k1");
     CHECK(wait_until([&] { return (router.get(zmx::sockopt::events) & pollout) != 0; }));
-    send_frames(router, {"D", "k2"});
+    send_multipart(router, {"D", "k2"});
     CHECK(recv_str(dealer) == "k2");
     // An id frame without a message after it is ignored, even with the option.
     send_ok(router, "nobody");
-    send_frames(router, {"D", "after"});
+    send_multipart(router, {"D", "after"});
     CHECK(recv_str(dealer) == "after");
     CHECK(error_of([&] { router.set(zmx::sockopt::router_mandatory, -1); }) == EINVAL);
 }
@@ -328,15 +302,15 @@ TEST_CASE("dealer/router: ROUTER_HANDOVER gives the id to the newest peer", "[ro
     d2.set(zmx::sockopt::routing_id, std::string("X"));
     d1.connect(ep);
     send_ok(d1, "from d1");
-    CHECK(recv_frames(router) == frames{"X", "from d1"});
+    CHECK(recv_multipart(router) == frames{"X", "from d1"});
     d2.connect(ep);
     send_ok(d2, "from d2");
-    CHECK(recv_frames(router) == frames{"X", "from d2"});
-    send_frames(router, {"X", "to X"});
+    CHECK(recv_multipart(router) == frames{"X", "from d2"});
+    send_multipart(router, {"X", "to X"});
     CHECK(recv_str(d2) == "to X");
     send_ok(d1, "late");  // the old peer lost its id: nothing from it, nothing to it
-    CHECK(nothing_within(router, 50ms));
-    CHECK(nothing_within(d1, 10ms));
+    CHECK(no_message_within(router, 50ms));
+    CHECK(no_message_within(d1, 10ms));
 }
 
 TEST_CASE("dealer/router: without ROUTER_HANDOVER a second peer with the same id is ignored", "[router][tcp]") {
@@ -350,15 +324,15 @@ TEST_CASE("dealer/router: without ROUTER_HANDOVER a second peer with the same id
     d2.set(zmx::sockopt::routing_id, std::string("X"));
     d1.connect(ep);
     send_ok(d1, "from d1");
-    CHECK(recv_frames(router) == frames{"X", "from d1"});
+    CHECK(recv_multipart(router) == frames{"X", "from d1"});
     REQUIRE(events.wait_for(zmx::event::handshake_succeeded).event != 0);
     d2.connect(ep);
     REQUIRE(events.wait_for(zmx::event::handshake_succeeded).event != 0);
     send_ok(d2, "from d2");
-    send_frames(router, {"X", "to X"});
+    send_multipart(router, {"X", "to X"});
     CHECK(recv_str(d1) == "to X");
-    CHECK(nothing_within(router, 50ms));
-    CHECK(nothing_within(d2, 10ms));
+    CHECK(no_message_within(router, 50ms));
+    CHECK(no_message_within(d2, 10ms));
 }
 
 TEST_CASE("dealer/router: ROUTER_NOTIFY delivers the id and an empty frame when a peer connects and disconnects",
@@ -378,12 +352,12 @@ TEST_CASE("dealer/router: ROUTER_NOTIFY delivers the id and an empty frame when 
         zmx::socket dealer = make_quick(ctx, zmx::socket_type::dealer);
         dealer.set(zmx::sockopt::routing_id, std::string("X"));
         dealer.connect(ep);
-        if (mode & 1) CHECK(recv_frames(r) == frames{"X", ""});
+        if (mode & 1) CHECK(recv_multipart(r) == frames{"X", ""});
         send_ok(dealer, "Hello");
-        CHECK(recv_frames(r) == frames{"X", "Hello"});
+        CHECK(recv_multipart(r) == frames{"X", "Hello"});
         dealer.disconnect(ep);
-        if (mode & 2) CHECK(recv_frames(r) == frames{"X", ""});
-        CHECK(nothing_within(r, 20ms));
+        if (mode & 2) CHECK(recv_multipart(r) == frames{"X", ""});
+        CHECK(no_message_within(r, 20ms));
     }
     zmx::socket dealer = make_quick(ctx, zmx::socket_type::dealer);
     CHECK(error_of([&] { dealer.set(zmx::sockopt::router_notify, 1); }) == EINVAL);
@@ -399,14 +373,14 @@ TEST_CASE("dealer/router: ROUTER_NOTIFY on a connecting router across the peer's
     peer->set(zmx::sockopt::routing_id, std::string("B"));
     const std::string ep = bind_any(*peer);
     router.connect(ep);
-    CHECK(recv_frames(router) == frames{"B", ""});
+    CHECK(recv_multipart(router) == frames{"B", ""});
     peer.reset();
     zmx::socket peer2 = make_quick(ctx, zmx::socket_type::dealer);
     peer2.set(zmx::sockopt::routing_id, std::string("B"));
     bind_retry(peer2, ep);
-    CHECK(recv_frames(router) == frames{"B", ""});  // the first connection is over
-    CHECK(recv_frames(router) == frames{"B", ""});  // the second has started
-    send_frames(router, {"B", "again"});
+    CHECK(recv_multipart(router) == frames{"B", ""});  // the first connection is over
+    CHECK(recv_multipart(router) == frames{"B", ""});  // the second has started
+    send_multipart(router, {"B", "again"});
     CHECK(recv_str(peer2) == "again");
 }
 
@@ -421,17 +395,17 @@ TEST_CASE("dealer/router: PROBE_ROUTER sends an empty message first on each conn
         dealer.set(zmx::sockopt::probe_router, 1);
         dealer.set(zmx::sockopt::routing_id, std::string("D"));
         dealer.connect(ep);
-        CHECK(recv_frames(router) == frames{"D", ""});
-        send_frames(router, {"D", "pong"});
+        CHECK(recv_multipart(router) == frames{"D", ""});
+        send_multipart(router, {"D", "pong"});
         CHECK(recv_str(dealer) == "pong");
 
         zmx::socket prober = make_quick(ctx, zmx::socket_type::router);
         prober.set(zmx::sockopt::probe_router, 1);
         prober.set(zmx::sockopt::routing_id, std::string("P"));
         prober.connect(ep);
-        CHECK(recv_frames(router) == frames{"P", ""});
-        send_frames(router, {"P", "hello prober"});
-        const frames f = recv_frames(prober);
+        CHECK(recv_multipart(router) == frames{"P", ""});
+        send_multipart(router, {"P", "hello prober"});
+        const frames f = recv_multipart(prober);
         REQUIRE(f.size() == 2);
         CHECK(f[1] == "hello prober");
     }
@@ -446,11 +420,11 @@ TEST_CASE("dealer/router: HELLO_MSG and DISCONNECT_MSG come with the peer's rout
     dealer->set(zmx::sockopt::routing_id, std::string("X"));
     dealer->set(zmx::sockopt::hello_msg, std::string("hi"));
     dealer->connect(ep);
-    CHECK(recv_frames(router) == frames{"X", "hi"});
+    CHECK(recv_multipart(router) == frames{"X", "hi"});
     send_ok(*dealer, "data");
-    CHECK(recv_frames(router) == frames{"X", "data"});
+    CHECK(recv_multipart(router) == frames{"X", "data"});
     dealer.reset();
-    CHECK(recv_frames(router) == frames{"X", "bye"});
+    CHECK(recv_multipart(router) == frames{"X", "bye"});
 }
 
 TEST_CASE("dealer/router: dealer deals round robin over three peers in connect order", "[dealer][tcp][ipc][inproc]") {
@@ -463,10 +437,10 @@ TEST_CASE("dealer/router: dealer deals round robin over three peers in connect o
             peers.push_back(make_quick(ctx, i == 1 ? zmx::socket_type::router : zmx::socket_type::dealer));
             dealer.connect(bind_ep(peers.back(), tr));
         }
-        for (int i = 0; i < 9; ++i) send_frames(dealer, {"m" + std::to_string(i), "part"});
+        for (int i = 0; i < 9; ++i) send_multipart(dealer, {"m" + std::to_string(i), "part"});
         for (int k = 0; k < 3; ++k)
             for (int j = 0; j < 3; ++j) {
-                frames f = recv_frames(peers[static_cast<std::size_t>(k)]);
+                frames f = recv_multipart(peers[static_cast<std::size_t>(k)]);
                 if (k == 1) f.erase(f.begin());  // the router's id frame
                 CHECK(f == frames{"m" + std::to_string(k + 3 * j), "part"});
             }
@@ -484,10 +458,10 @@ TEST_CASE("dealer/router: dealer fair-queues replies from its peers", "[dealer][
     const int counts[] = {3, 1, 2};
     for (int k = 0; k < 3; ++k)
         for (int j = 0; j < counts[k]; ++j)
-            send_frames(peers[static_cast<std::size_t>(k)], {std::to_string(k) + std::to_string(j), "end"});
+            send_multipart(peers[static_cast<std::size_t>(k)], {std::to_string(k) + std::to_string(j), "end"});
     const frames expected[] = {{"00", "end"}, {"10", "end"}, {"20", "end"},
                                {"01", "end"}, {"21", "end"}, {"02", "end"}};
-    for (const auto& e : expected) CHECK(recv_frames(dealer) == e);
+    for (const auto& e : expected) CHECK(recv_multipart(dealer) == e);
 }
 
 TEST_CASE("dealer/router: dealer waits at the HWM and loses nothing", "[dealer][inproc][tcp]") {
@@ -534,15 +508,15 @@ TEST_CASE("dealer/router: a dealer with an id reaches a restarted router under t
     const std::string ep = bind_any(*router);
     dealer.connect(ep);
     send_ok(dealer, "one");
-    CHECK(recv_frames(*router) == frames{"D", "one"});
-    send_frames(*router, {"D", "r1"});
+    CHECK(recv_multipart(*router) == frames{"D", "one"});
+    send_multipart(*router, {"D", "r1"});
     CHECK(recv_str(dealer) == "r1");
     router.reset();
     zmx::socket router2 = make_quick(ctx, zmx::socket_type::router);
     bind_retry(router2, ep);
     send_ok(dealer, "two");  // queued in the kept pipe until the link is back
-    CHECK(recv_frames(router2) == frames{"D", "two"});
-    send_frames(router2, {"D", "r2"});
+    CHECK(recv_multipart(router2) == frames{"D", "two"});
+    send_multipart(router2, {"D", "r2"});
     CHECK(recv_str(dealer) == "r2");
 }
 
@@ -562,7 +536,7 @@ TEST_CASE("dealer/router: a connecting router re-keys its peer on reconnect and 
         out.insert(out.end(), ready.begin(), ready.end());
         out.insert(out.end(), m1.begin(), m1.end());
         REQUIRE(c->write(out));
-        CHECK(recv_frames(router) == frames{"P1", "m1"});
+        CHECK(recv_multipart(router) == frames{"P1", "m1"});
         bytes half = zmtp_more_frame("half");
         const bytes rest = zmtp_more_frame("of it");
         half.insert(half.end(), rest.begin(), rest.end());
@@ -576,12 +550,12 @@ TEST_CASE("dealer/router: a connecting router re-keys its peer on reconnect and 
     out.insert(out.end(), ready.begin(), ready.end());
     out.insert(out.end(), m2.begin(), m2.end());
     REQUIRE(c->write(out));
-    CHECK(recv_frames(router) == frames{"P2", "m2"});  // never "half": the core rolled it back
+    CHECK(recv_multipart(router) == frames{"P2", "m2"});  // never "half": the core rolled it back
 
     // The pipe answers to its new id only.
     router.set(zmx::sockopt::router_mandatory, 1);
     CHECK(error_of([&] { router.send("P1", zmx::send_flags::sndmore); }) == EHOSTUNREACH);
-    send_frames(router, {"P2", "to", "p2"});
+    send_multipart(router, {"P2", "to", "p2"});
     REQUIRE(c->read_exact(64).has_value());  // the router's greeting
     auto cmd = c->read_frame();
     REQUIRE(cmd.has_value());

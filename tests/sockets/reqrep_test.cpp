@@ -28,32 +28,6 @@ std::string bind_ep(zmx::socket& s, std::string_view transport) {
 
 using frames = std::vector<std::string>;
 
-void send_frames(zmx::socket& s, const frames& f) {
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        const auto flags = i + 1 < f.size() ? zmx::send_flags::sndmore : zmx::send_flags::none;
-        REQUIRE(s.send(f[i], flags).has_value());
-    }
-}
-
-// One whole message, every frame of it.
-frames recv_frames(zmx::socket& s) {
-    frames f;
-    for (;;) {
-        zmx::message m = recv_msg(s);
-        f.emplace_back(m.str());
-        if (!m.more()) return f;
-    }
-}
-
-bool nothing_within(zmx::socket& s, std::chrono::milliseconds limit) {
-    zmx::message m;
-    const auto deadline = clock_type::now() + limit;
-    while (clock_type::now() < deadline)
-        if (s.recv(m, zmx::recv_flags::dontwait).has_value()) return false;
-        else std::this_thread::sleep_for(2ms);
-    return true;
-}
-
 int events(zmx::socket& s) { return s.get(zmx::sockopt::events); }
 
 std::string u32(std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), sizeof v); }
@@ -72,10 +46,10 @@ TEST_CASE("reqrep: request and reply with multipart bodies both ways of bind and
             else rep.connect(bind_ep(req, tr));
             for (int i = 0; i < 3; ++i) {
                 const std::string n = std::to_string(i);
-                send_frames(req, {"q" + n, "", "tail" + n});  // an empty frame inside the body is only data
-                CHECK(recv_frames(rep) == frames{"q" + n, "", "tail" + n});
-                send_frames(rep, {"r" + n, "more" + n});
-                CHECK(recv_frames(req) == frames{"r" + n, "more" + n});
+                send_multipart(req, {"q" + n, "", "tail" + n});  // an empty frame inside the body is only data
+                CHECK(recv_multipart(rep) == frames{"q" + n, "", "tail" + n});
+                send_multipart(rep, {"r" + n, "more" + n});
+                CHECK(recv_multipart(req) == frames{"r" + n, "more" + n});
             }
         }
     }
@@ -100,7 +74,7 @@ TEST_CASE("reqrep: out of order calls fail with EFSM and leave the state alone",
     // A multipart request is one request: EFSM only after its last frame.
     REQUIRE(req.send("a", zmx::send_flags::sndmore).has_value());
     send_ok(req, "b");
-    CHECK(recv_frames(rep) == frames{"a", "b"});
+    CHECK(recv_multipart(rep) == frames{"a", "b"});
     send_ok(rep, "ok");
     CHECK(recv_str(req) == "ok");
 }
@@ -114,11 +88,11 @@ TEST_CASE("reqrep: readiness follows the state machine exactly", "[reqrep][inpro
     CHECK(events(req) == pollout);
     send_ok(req, "q");
     CHECK(events(req) == 0);  // no new request, and no reply yet
-    CHECK(recv_frames(router) == frames{"R", "", "q"});
-    send_frames(router, {"R", "no delimiter"});  // not a reply: dropped, never readable
-    send_frames(router, {"R", "x", "", "bad envelope"});
+    CHECK(recv_multipart(router) == frames{"R", "", "q"});
+    send_multipart(router, {"R", "no delimiter"});  // not a reply: dropped, never readable
+    send_multipart(router, {"R", "x", "", "bad envelope"});
     CHECK(events(req) == 0);
-    send_frames(router, {"R", "", "good"});
+    send_multipart(router, {"R", "", "good"});
     CHECK(wait_until([&] { return events(req) == pollin; }));
     CHECK(recv_str(req) == "good");
     CHECK(events(req) == pollout);
@@ -129,13 +103,13 @@ TEST_CASE("reqrep: readiness follows the state machine exactly", "[reqrep][inpro
     CHECK(events(rep) == 0);
     send_ok(dealer, "no delimiter");  // dropped by REP: never readable
     CHECK(events(rep) == 0);
-    send_frames(dealer, {"", "req"});
+    send_multipart(dealer, {"", "req"});
     CHECK(wait_until([&] { return events(rep) == pollin; }));
     CHECK(recv_str(rep) == "req");
     CHECK(events(rep) == pollout);
     send_ok(rep, "rep");
     CHECK(events(rep) == 0);
-    CHECK(recv_frames(dealer) == frames{"", "rep"});
+    CHECK(recv_multipart(dealer) == frames{"", "rep"});
 }
 
 TEST_CASE("reqrep: req sends its requests round robin over three reps in connect order", "[reqrep][tcp][ipc][inproc]") {
@@ -189,7 +163,7 @@ TEST_CASE("reqrep: rep fair-queues its requesters and replies to each", "[reqrep
     }
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 2; ++j)
-            send_frames(dealers[static_cast<std::size_t>(i)], {"", std::to_string(i) + std::to_string(j)});
+            send_multipart(dealers[static_cast<std::size_t>(i)], {"", std::to_string(i) + std::to_string(j)});
     for (int j = 0; j < 2; ++j)
         for (int i = 0; i < 3; ++i) {
             CHECK(recv_str(rep2) == std::to_string(i) + std::to_string(j));
@@ -197,7 +171,7 @@ TEST_CASE("reqrep: rep fair-queues its requesters and replies to each", "[reqrep
         }
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 2; ++j)
-            CHECK(recv_frames(dealers[static_cast<std::size_t>(i)]) ==
+            CHECK(recv_multipart(dealers[static_cast<std::size_t>(i)]) ==
                   frames{"", "r" + std::to_string(i) + std::to_string(j)});
 }
 
@@ -227,21 +201,21 @@ TEST_CASE("reqrep: router sees routing id and delimiter and its reply reaches th
         zmx::socket req = make_quick(ctx, zmx::socket_type::req);
         req.set(zmx::sockopt::routing_id, std::string("client-7"));
         req.connect(bind_ep(router, tr));
-        send_frames(req, {"hello", "world"});
-        CHECK(recv_frames(router) == frames{"client-7", "", "hello", "world"});
+        send_multipart(req, {"hello", "world"});
+        CHECK(recv_multipart(router) == frames{"client-7", "", "hello", "world"});
         // A reply from the wrong peer never reaches it; the right one does.
-        send_frames(router, {"client-7", "", "answer"});
+        send_multipart(router, {"client-7", "", "answer"});
         CHECK(recv_str(req) == "answer");
 
         zmx::socket anon = make_quick(ctx, zmx::socket_type::req);  // no ZMQ_ROUTING_ID: an auto id
         anon.connect(router.get(zmx::sockopt::last_endpoint));
         send_ok(anon, "x");
-        const frames f = recv_frames(router);
+        const frames f = recv_multipart(router);
         REQUIRE(f.size() == 3);
         CHECK(f[0].size() == 5);
         CHECK(f[0][0] == '\0');
         CHECK(f[1].empty());
-        send_frames(router, {f[0], "", "for anon"});
+        send_multipart(router, {f[0], "", "for anon"});
         CHECK(recv_str(anon) == "for anon");
     }
 }
@@ -253,11 +227,11 @@ TEST_CASE("reqrep: dealer talks to rep with an explicit delimiter and rep drops 
     zmx::socket dealer = make_quick(ctx, zmx::socket_type::dealer);
     dealer.connect(bind_any(rep));
     send_ok(dealer, "no delimiter");
-    send_frames(dealer, {"hop1", "hop2", "", "body", "end"});  // a longer envelope comes back as it was
-    CHECK(recv_frames(rep) == frames{"body", "end"});
+    send_multipart(dealer, {"hop1", "hop2", "", "body", "end"});  // a longer envelope comes back as it was
+    CHECK(recv_multipart(rep) == frames{"body", "end"});
     send_ok(rep, "reply");
-    CHECK(recv_frames(dealer) == frames{"hop1", "hop2", "", "reply"});
-    CHECK(nothing_within(rep, 50ms));
+    CHECK(recv_multipart(dealer) == frames{"hop1", "hop2", "", "reply"});
+    CHECK(no_message_within(rep, 50ms));
 }
 
 TEST_CASE("reqrep: a reply to a requester that has gone is dropped and rep serves the next", "[reqrep][inproc]") {
@@ -288,10 +262,10 @@ TEST_CASE("reqrep: req only accepts the reply from the peer it asked", "[reqrep]
     req.connect(bind_ep(r1, "inproc"));
     req.connect(bind_ep(r2, "inproc"));
     send_ok(req, "to r1");  // round robin: r1 first
-    CHECK(recv_frames(r1) == frames{"Q", "", "to r1"});
-    send_frames(r2, {"Q", "", "impostor"});  // r2 was not asked: dropped (inproc writes are immediate)
+    CHECK(recv_multipart(r1) == frames{"Q", "", "to r1"});
+    send_multipart(r2, {"Q", "", "impostor"});  // r2 was not asked: dropped (inproc writes are immediate)
     CHECK(events(req) == 0);
-    send_frames(r1, {"Q", "", "genuine"});
+    send_multipart(r1, {"Q", "", "genuine"});
     CHECK(recv_str(req) == "genuine");
 }
 
@@ -304,13 +278,13 @@ TEST_CASE("reqrep: REQ_RELAXED allows a new request and ignores the earlier repl
     req.connect(bind_ep(router, "inproc"));
     send_ok(req, "A");
     CHECK(events(req) == pollout);  // relaxed: may send again at once
-    CHECK(recv_frames(router) == frames{"Q", "", "A"});
-    send_frames(router, {"Q", "", "reply A"});
+    CHECK(recv_multipart(router) == frames{"Q", "", "A"});
+    send_multipart(router, {"Q", "", "reply A"});
     CHECK(wait_until([&] { return (events(req) & pollin) != 0; }));
     send_ok(req, "B");  // the reply to A, already here, is thrown away
-    CHECK(recv_frames(router) == frames{"Q", "", "B"});
+    CHECK(recv_multipart(router) == frames{"Q", "", "B"});
     CHECK((events(req) & pollin) == 0);
-    send_frames(router, {"Q", "", "reply B"});
+    send_multipart(router, {"Q", "", "reply B"});
     CHECK(recv_str(req) == "reply B");
     zmx::message m;
     CHECK(error_of([&] { req.recv(m); }) == zmx::efsm);  // still no recv without a request
@@ -329,7 +303,7 @@ TEST_CASE("reqrep: REQ_CORRELATE adds a request id and drops replies that do not
         req.connect(bind_ep(router, tr));
 
         send_ok(req, "A");
-        const frames a = recv_frames(router);
+        const frames a = recv_multipart(router);
         REQUIRE(a.size() == 4);
         CHECK(a[0] == "Q");
         REQUIRE(a[1].size() == 4);
@@ -339,16 +313,16 @@ TEST_CASE("reqrep: REQ_CORRELATE adds a request id and drops replies that do not
         std::memcpy(&id_a, a[1].data(), 4);
 
         send_ok(req, "B");  // relaxed: A's reply is now stale
-        const frames b = recv_frames(router);
+        const frames b = recv_multipart(router);
         REQUIRE(b.size() == 4);
         std::uint32_t id_b = 0;
         std::memcpy(&id_b, b[1].data(), 4);
         CHECK(id_b == id_a + 1);  // ids count up (in host byte order, as libzmq)
 
-        send_frames(router, {"Q", a[1], "", "reply A"});         // stale id: dropped
-        send_frames(router, {"Q", "", "reply without id"});      // no id: dropped
-        send_frames(router, {"Q", u32(id_b + 5), "", "wrong"});  // wrong id: dropped
-        send_frames(router, {"Q", b[1], "", "reply B"});
+        send_multipart(router, {"Q", a[1], "", "reply A"});         // stale id: dropped
+        send_multipart(router, {"Q", "", "reply without id"});      // no id: dropped
+        send_multipart(router, {"Q", u32(id_b + 5), "", "wrong"});  // wrong id: dropped
+        send_multipart(router, {"Q", b[1], "", "reply B"});
         CHECK(recv_str(req) == "reply B");
         CHECK(events(req) == pollout);
     }

@@ -194,6 +194,34 @@ inline void send_to_ok(zmx::socket& s, std::uint32_t id, std::string_view data) 
     REQUIRE(s.send_to(id, data).has_value());
 }
 
+// Sends the frames as one message (the last one with `last`), failing the test on any refusal.
+inline void send_multipart(zmx::socket& s, const std::vector<std::string>& frames,
+                           zmx::send_flags last = zmx::send_flags::none) {
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        REQUIRE(s.send(frames[i], i + 1 < frames.size() ? zmx::send_flags::sndmore : last).has_value());
+}
+
+// One whole message, every frame of it (each within the socket's RCVTIMEO).
+inline std::vector<std::string> recv_multipart(zmx::socket& s) {
+    std::vector<std::string> frames;
+    for (;;) {
+        zmx::message m = recv_msg(s);
+        frames.emplace_back(m.str());
+        if (!m.more()) return frames;
+    }
+}
+
+// True if no message arrives within limit (for "this was dropped" checks): a bounded poll.
+inline bool no_message_within(zmx::socket& s, std::chrono::milliseconds limit) {
+    zmx::message m;
+    const auto deadline = clock_type::now() + limit;
+    while (clock_type::now() < deadline) {
+        if (s.recv(m, zmx::recv_flags::dontwait).has_value()) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+}
+
 // Whether the machine can bind a socket to the IPv6 loopback address.
 inline bool have_ipv6_loopback() {
     const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
