@@ -63,39 +63,6 @@ bytes zmtp_more_frame(std::string_view body) {
     return f;
 }
 
-// A plain TCP listener on 127.0.0.1 for playing a ZMTP peer by hand.
-class raw_listener {
-public:
-    raw_listener() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd_, 8) == 0);
-        socklen_t len = sizeof a;
-        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-        port_ = ntohs(a.sin_port);
-    }
-    ~raw_listener() { ::close(fd_); }
-    raw_listener(const raw_listener&) = delete;
-    raw_listener& operator=(const raw_listener&) = delete;
-    int port() const { return port_; }
-    // The next connection within the test timeout (fails the test otherwise).
-    std::unique_ptr<raw_fd> accept() {
-        pollfd p{fd_, POLLIN, 0};
-        REQUIRE(::poll(&p, 1, timeout_ms) == 1);
-        const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        REQUIRE(c >= 0);
-        return std::make_unique<raw_fd>(c);
-    }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
-
 }  // namespace
 
 TEST_CASE("dealer/router: the router sees the dealer's ZMQ_ROUTING_ID and routes replies by it",
@@ -523,7 +490,7 @@ TEST_CASE("dealer/router: a dealer with an id reaches a restarted router under t
 TEST_CASE("dealer/router: a connecting router re-keys its peer on reconnect and drops a half message",
           "[router][tcp]") {
     zmx::context ctx;
-    raw_listener listener;
+    tcp_listener listener;
     zmx::socket router = make_quick(ctx, zmx::socket_type::router);
     router.set(zmx::sockopt::reconnect_ivl, 20);
     router.connect(local_ep(listener.port()));

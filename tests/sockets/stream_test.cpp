@@ -59,40 +59,6 @@ std::string recv_data_from(zmx::socket& s, const std::string& id, std::size_t wa
     return got;
 }
 
-// A plain TCP listener on 127.0.0.1 (port 0: the kernel's choice) for STREAM sockets to connect to.
-class tcp_listener {
-public:
-    tcp_listener() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd_, 16) == 0);
-        socklen_t len = sizeof a;
-        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-        port_ = ntohs(a.sin_port);
-    }
-    ~tcp_listener() { ::close(fd_); }
-    tcp_listener(const tcp_listener&) = delete;
-    tcp_listener& operator=(const tcp_listener&) = delete;
-
-    std::string endpoint() const { return local_ep(port_); }
-    // The next connection, accepted within the deadline (the test fails otherwise).
-    std::unique_ptr<raw_fd> accept() {
-        pollfd p{fd_, POLLIN, 0};
-        REQUIRE(::poll(&p, 1, timeout_ms) == 1);
-        const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        REQUIRE(fd >= 0);
-        return std::make_unique<raw_fd>(fd);
-    }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
-
 zmx::socket make_stream(zmx::context& ctx) { return make_quick(ctx, zmx::socket_type::stream); }
 
 }  // namespace

@@ -400,6 +400,42 @@ public:
     explicit raw_client(int port) : raw_fd(connect_loopback(port)) {}
 };
 
+// A plain TCP listener on 127.0.0.1 (port chosen by the kernel) for zmx sockets to connect to: the
+// test plays the peer on each accepted connection.
+class tcp_listener {
+public:
+    tcp_listener() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(fd_, 16) == 0);
+        socklen_t len = sizeof a;
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port_ = ntohs(a.sin_port);
+    }
+    ~tcp_listener() { ::close(fd_); }
+    tcp_listener(const tcp_listener&) = delete;
+    tcp_listener& operator=(const tcp_listener&) = delete;
+
+    int port() const { return port_; }
+    std::string endpoint() const { return local_ep(port_); }
+    // The next connection, accepted within the test timeout (the test fails otherwise).
+    std::unique_ptr<raw_fd> accept() {
+        pollfd p{fd_, POLLIN, 0};
+        REQUIRE(::poll(&p, 1, timeout_ms) == 1);
+        const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        REQUIRE(fd >= 0);
+        return std::make_unique<raw_fd>(fd);
+    }
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
 // Makes sure ctx's (single) I/O thread has run everything posted to it so far: closures run in post
 // order, so once a message has gone both ways between a fresh CLIENT and SERVER in ctx (whose own
 // setup was posted later), every earlier post - e.g. the start of a dial - has run. Any thread; no
