@@ -143,7 +143,8 @@ if command -v gnuplot >/dev/null 2>&1; then
     awk -F'\t' -v k=$kind '$1 == k && $2 == "raw-tcp" { print $3, $6 }' "$summary" >"$out/$kind-raw.dat"
   done
   {
-    echo "set terminal pngcairo size 1200,500 font 'sans,10' || set terminal png size 1200,500"
+    if gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1; then echo "set terminal pngcairo size 1200,500 font 'sans,10'"
+    else echo "set terminal png size 1200,500"; fi
     echo "set output '$out/bench.png'"
     echo "set multiplot layout 1,2 title 'zmx vs libzmq 4.3.4 (medians of $rounds rounds, one machine, one run)'"
     echo "set logscale xy; set xlabel 'message size [B]'; set key left bottom; set grid"

@@ -1,16 +1,44 @@
 // socket_mailbox: commands from I/O threads and inproc peers to a socket.
 #include "core/mailbox.hpp"
 
+#include <linux/futex.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
+#include <climits>
+#include <ctime>
 
 #include "io/clock.hpp"
 
 namespace zmx::detail {
+namespace {
+
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+              std::atomic<std::uint32_t>::is_always_lock_free);
+
+std::uint32_t* futex_word(std::atomic<std::uint32_t>& a) noexcept { return reinterpret_cast<std::uint32_t*>(&a); }
+
+// Sleeps while word == seen, until a wake, a signal, or (deadline_ms >= 0) the monotonic clock
+// (now_ms()'s, steady_clock's) reaching deadline_ms. May return early: the caller looks again.
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64_t deadline_ms) noexcept {
+    timespec until{};
+    if (deadline_ms >= 0) {
+        until.tv_sec = static_cast<std::time_t>(deadline_ms / 1000);
+        until.tv_nsec = static_cast<long>(deadline_ms % 1000) * 1000000L;
+    }
+    // FUTEX_WAIT_BITSET takes an absolute time on CLOCK_MONOTONIC.
+    ::syscall(SYS_futex, futex_word(word), FUTEX_WAIT_BITSET_PRIVATE, seen, deadline_ms >= 0 ? &until : nullptr,
+              nullptr, FUTEX_BITSET_MATCH_ANY);
+}
+
+void futex_wake_all(std::atomic<std::uint32_t>& word) noexcept {
+    ::syscall(SYS_futex, futex_word(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+}  // namespace
 
 void socket_mailbox::post(command c) {
     std::unique_lock lock(cmd_mtx_);
@@ -20,10 +48,12 @@ void socket_mailbox::post(command c) {
         return;
     }
     pending_.push_back(std::move(c));
+    has_pending_.store(true, std::memory_order_release);
     const bool wake = waiters_ > 0;
+    if (wake) wake_seq_.fetch_add(1, std::memory_order_relaxed);
     for (const auto& o : observers_) o->notify();  // leaf locks only: see mailbox_observer
     lock.unlock();
-    if (wake) cv_.notify_all();
+    if (wake) futex_wake_all(wake_seq_);
 }
 
 void socket_mailbox::post_attach(std::shared_ptr<pipe_link> link, int end) {
@@ -31,13 +61,18 @@ void socket_mailbox::post_attach(std::shared_ptr<pipe_link> link, int end) {
 }
 
 bool socket_mailbox::take(std::vector<command>& out) {
-    std::lock_guard lock(cmd_mtx_);
+    if (!has_pending_.load(std::memory_order_acquire)) return false;
+    std::unique_lock lock(cmd_mtx_);
     if (pending_.empty()) return false;
     out.swap(pending_);
+    has_pending_.store(false, std::memory_order_relaxed);
     // A thread blocked in wait() on this socket (a thread-safe socket used by several threads, or a
     // poller's thread processing commands) must look again at the state these commands change.
     ++taken_;
-    if (waiters_ > 0) cv_.notify_all();
+    const bool wake = waiters_ > 0;
+    if (wake) wake_seq_.fetch_add(1, std::memory_order_relaxed);
+    lock.unlock();
+    if (wake) futex_wake_all(wake_seq_);
     return true;
 }
 
@@ -48,11 +83,13 @@ void socket_mailbox::wait(std::unique_lock<std::mutex>& lock, std::int64_t deadl
     if (ready()) return;
     ++waiters_;
     lock.unlock();
-    if (deadline_ms < 0) {
-        cv_.wait(cl, ready);
-    } else {
-        const auto left = deadline_ms - now_ms();
-        if (left > 0) cv_.wait_for(cl, std::chrono::milliseconds(left), ready);
+    while (!ready() && (deadline_ms < 0 || now_ms() < deadline_ms)) {
+        // Read under cmd_mtx_: whoever changes what ready() looks at bumps wake_seq_ under it after
+        // this, so the futex either sees the new value and returns at once, or is woken.
+        const std::uint32_t seen = wake_seq_.load(std::memory_order_relaxed);
+        cl.unlock();
+        futex_wait(wake_seq_, seen, deadline_ms);
+        cl.lock();
     }
     --waiters_;
     cl.unlock();
@@ -63,9 +100,10 @@ void socket_mailbox::terminate() {
     {
         std::lock_guard lock(cmd_mtx_);
         terminated = true;
+        wake_seq_.fetch_add(1, std::memory_order_relaxed);
         for (const auto& o : observers_) o->notify();
     }
-    cv_.notify_all();
+    futex_wake_all(wake_seq_);
 }
 
 void socket_mailbox::add_observer(std::shared_ptr<mailbox_observer> o) {
@@ -95,6 +133,7 @@ std::vector<socket_mailbox::command> socket_mailbox::close() {
     closed_ = true;
     std::vector<command> left;
     left.swap(pending_);
+    has_pending_.store(false, std::memory_order_relaxed);
     return left;
 }
 

@@ -6,7 +6,6 @@
 // other while each holds its own. It outlives the socket while pipes still refer to it: once closed
 // it refuses new pipes (closing them) and drops events.
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -76,7 +75,8 @@ public:
     // The context is terminating: blocking calls return ETERM. Read anywhere; set by terminate().
     std::atomic<bool> terminated{false};
 
-    // Socket lock held. Moves the queued commands to out; false if there were none.
+    // Socket lock held. Moves the queued commands to out; false if there were none. Costs one atomic
+    // load when nothing is queued (the hot path of every send and recv).
     bool take(std::vector<command>& out);
     // Socket lock held by `lock`: releases it until a command arrives, the context terminates or
     // deadline_ms (clock.hpp's now_ms; -1 = none) passes, then takes it again.
@@ -97,8 +97,15 @@ public:
 private:
     void post(command c);
     std::mutex cmd_mtx_;  // guards the members below; taken after the socket lock, never before
-    std::condition_variable cv_;
+    // Bumped under cmd_mtx_ whenever what wait() waits for may have changed; blocked waiters sleep on
+    // it with a futex. Not a std::condition_variable: glibc's wait relocks its mutex marked
+    // contended, so every wake-up cost an extra FUTEX_WAKE system call in the woken thread.
+    std::atomic<std::uint32_t> wake_seq_{0};
     std::vector<command> pending_;
+    // !pending_.empty(), readable without cmd_mtx_: take()'s fast path. Set under cmd_mtx_ by post,
+    // cleared under it by take/close. A post racing with a take that misses it is seen by the next
+    // take, or by wait(), which looks at pending_ under the lock before it sleeps.
+    std::atomic<bool> has_pending_{false};
     int waiters_ = 0;
     std::uint64_t taken_ = 0;  // take() calls that took something: wakes waiters (see wait())
     bool closed_ = false;

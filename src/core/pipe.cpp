@@ -55,11 +55,14 @@ bool pipe::check_write() {
     auto& d = link_->dir_[index_];
     const std::uint64_t hwm = d.hwm.load(std::memory_order_relaxed);
     if (hwm == 0 || writing_multipart_ || d.conflate) return true;
-    if (msgs_written_ - d.read_count.load(std::memory_order_acquire) < hwm) return true;
+    if (msgs_written_ - known_read_ < hwm) return true;
+    known_read_ = d.read_count.load(std::memory_order_acquire);
+    if (msgs_written_ - known_read_ < hwm) return true;
     // Full: ask the reader to tell us when it has drained, then look again (it may have read meanwhile).
     d.blocked_at.store(msgs_written_, std::memory_order_relaxed);
     d.writer_waiting.store(true, std::memory_order_seq_cst);
-    if (msgs_written_ - d.read_count.load(std::memory_order_seq_cst) < hwm) {
+    known_read_ = d.read_count.load(std::memory_order_seq_cst);
+    if (msgs_written_ - known_read_ < hwm) {
         d.writer_waiting.store(false, std::memory_order_relaxed);
         return true;
     }

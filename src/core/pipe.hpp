@@ -95,6 +95,10 @@ private:
     }
     // Writer-side state (owned by this end's thread).
     std::uint64_t msgs_written_ = 0;
+    // The reader's read_count as this writer last loaded it. It only grows, so a stale value only
+    // overstates the queue: check_write() reloads it (a cache line the reader writes on every
+    // message) only when the stale value says the pipe is full.
+    std::uint64_t known_read_ = 0;
     bool writing_multipart_ = false;
     spsc_queue<message>::mark message_start_{};  // where the unfinished multipart message began
     // Reader-side state: messages this end has read from the inbound queue.
@@ -128,11 +132,14 @@ private:
         message slot;
         bool slot_full = false;
         bool reader_asleep = false;  // the reader found the slot empty: wake it on the next write
-        std::atomic<std::uint64_t> read_count{0};      // messages the reader consumed
-        std::atomic<std::uint64_t> write_count{0};     // whole messages the writer wrote (statistics)
-        std::atomic<bool> writer_waiting{false};       // writer hit the HWM
-        std::atomic<std::uint64_t> blocked_at{0};      // writer's count when it hit the HWM
-        std::atomic<bool> closed{false};               // writer end closed
+        // Written by the reader on every message: a cache line of its own, so the writer's per-message
+        // loads of the fields below (hwm, closed) do not bounce with it.
+        alignas(64) std::atomic<std::uint64_t> read_count{0};  // messages the reader consumed
+        std::atomic<bool> writer_waiting{false};               // writer hit the HWM
+        // Written by the writer on every message (statistics only): its own line too.
+        alignas(64) std::atomic<std::uint64_t> write_count{0};  // whole messages the writer wrote
+        std::atomic<std::uint64_t> blocked_at{0};               // writer's count when it hit the HWM
+        std::atomic<bool> closed{false};                        // writer end closed
         std::atomic<std::uint64_t> hwm{0};  // relaxed: only set_hwm changes it, before traffic matters
     };
     void notify(int end_index, int what);

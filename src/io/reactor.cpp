@@ -39,7 +39,10 @@ reactor::reactor() {
         throw_errno("epoll_create1");
     }
     epoll_event ev{};
-    ev.events = EPOLLIN;
+    // Edge-triggered: every signal() (an eventfd write) queues a fresh event even while the counter is
+    // already non-zero, so the loop never has to read the counter back to zero — one system call less
+    // per wake-up. The counter would saturate only after 2^64 - 2 signals.
+    ev.events = EPOLLIN | EPOLLET;
     ev.data.ptr = nullptr;  // nullptr marks the wakeup fd; entries are never null
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wakeup_.fd(), &ev) < 0) {
         const int err = errno;
@@ -196,7 +199,7 @@ void reactor::post(std::function<void()> fn) {
         local_posted_ = true;  // run() will not sleep before running it
     } else if (was_empty) {
         // Whoever made the queue non-empty wakes the loop; later posters ride on that wake-up
-        // (the loop drains the wakeup before it swaps the queue out).
+        // (the loop collects the wakeup's event before it swaps the queue out).
         wakeup_.signal();
     }
 }
@@ -240,7 +243,8 @@ void reactor::run() {
             const std::uint32_t ev = events[i].events;
             auto* e = static_cast<poll_entry*>(events[i].data.ptr);
             if (e == nullptr) {
-                wakeup_.drain();  // before run_posted() swaps the queue, so no post is missed
+                // The wakeup fd (edge-triggered, never drained): the event was consumed by this
+                // epoll_wait, before run_posted() swaps the queue, so no post is missed.
                 continue;
             }
             if (e->retired) {
