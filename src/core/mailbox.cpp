@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "io/clock.hpp"
+#include "io/spin.hpp"
 
 namespace zmx::detail {
 namespace {
@@ -68,7 +69,7 @@ bool socket_mailbox::take(std::vector<command>& out) {
     has_pending_.store(false, std::memory_order_relaxed);
     // A thread blocked in wait() on this socket (a thread-safe socket used by several threads, or a
     // poller's thread processing commands) must look again at the state these commands change.
-    ++taken_;
+    taken_.fetch_add(1, std::memory_order_relaxed);
     const bool wake = waiters_ > 0;
     if (wake) wake_seq_.fetch_add(1, std::memory_order_relaxed);
     lock.unlock();
@@ -77,23 +78,34 @@ bool socket_mailbox::take(std::vector<command>& out) {
 }
 
 void socket_mailbox::wait(std::unique_lock<std::mutex>& lock, std::int64_t deadline_ms) {
-    std::unique_lock cl(cmd_mtx_);
-    const std::uint64_t taken = taken_;
-    const auto ready = [this, taken] { return !pending_.empty() || taken_ != taken || terminated.load(); };
-    if (ready()) return;
-    ++waiters_;
+    const std::uint64_t taken = taken_.load(std::memory_order_relaxed);  // take() runs under the socket lock
+    const std::int64_t started = now_ns();
+    const std::int64_t budget = spin_.budget();
     lock.unlock();
-    while (!ready() && (deadline_ms < 0 || now_ms() < deadline_ms)) {
-        // Read under cmd_mtx_: whoever changes what ready() looks at bumps wake_seq_ under it after
-        // this, so the futex either sees the new value and returns at once, or is woken.
-        const std::uint32_t seen = wake_seq_.load(std::memory_order_relaxed);
-        cl.unlock();
-        futex_wait(wake_seq_, seen, deadline_ms);
-        cl.lock();
+    const auto moved = [this, taken] {
+        return has_pending_.load(std::memory_order_acquire) || taken_.load(std::memory_order_relaxed) != taken ||
+               terminated.load(std::memory_order_relaxed);
+    };
+    std::int64_t until = started + budget;
+    if (deadline_ms >= 0) until = std::min(until, deadline_ms * 1000000);
+    if (budget == 0 || !spin_policy::spin_until(until, moved)) {
+        std::unique_lock cl(cmd_mtx_);
+        const auto ready = [this, taken] {
+            return !pending_.empty() || taken_.load(std::memory_order_relaxed) != taken || terminated.load();
+        };
+        ++waiters_;
+        while (!ready() && (deadline_ms < 0 || now_ms() < deadline_ms)) {
+            // Read under cmd_mtx_: whoever changes what ready() looks at bumps wake_seq_ under it after
+            // this, so the futex either sees the new value and returns at once, or is woken.
+            const std::uint32_t seen = wake_seq_.load(std::memory_order_relaxed);
+            cl.unlock();
+            futex_wait(wake_seq_, seen, deadline_ms);
+            cl.lock();
+        }
+        --waiters_;
     }
-    --waiters_;
-    cl.unlock();
     lock.lock();  // socket lock after the queue's: never the other way round
+    spin_.record(now_ns() - started);
 }
 
 void socket_mailbox::terminate() {

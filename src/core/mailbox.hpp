@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/pipe.hpp"
+#include "io/spin.hpp"
 
 namespace zmx::detail {
 
@@ -107,7 +108,10 @@ private:
     // take, or by wait(), which looks at pending_ under the lock before it sleeps.
     std::atomic<bool> has_pending_{false};
     int waiters_ = 0;
-    std::uint64_t taken_ = 0;  // take() calls that took something: wakes waiters (see wait())
+    // take() calls that took something: wakes waiters (see wait()). Written under both locks.
+    std::atomic<std::uint64_t> taken_{0};
+    // Socket lock: how long recent wait() calls took. Short waits are spun out, not slept (spin.hpp).
+    spin_policy spin_;
     bool closed_ = false;
     std::vector<std::shared_ptr<mailbox_observer>> observers_;
     std::atomic<bool> observed_{false};  // !observers_.empty(), for notify_observers' fast path

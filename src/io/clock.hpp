@@ -19,4 +19,10 @@ inline std::int64_t now_us() noexcept {
         .count();
 }
 
+// Any thread, never blocks: nanoseconds on the monotonic clock (same epoch as now_ms()).
+inline std::int64_t now_ns() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 }  // namespace zmx::detail

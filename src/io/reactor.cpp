@@ -194,6 +194,9 @@ void reactor::post(std::function<void()> fn) {
         const std::lock_guard<std::mutex> lock(post_mutex_);
         was_empty = posted_.empty();
         posted_.push_back(std::move(fn));
+        has_posted_.store(true, std::memory_order_release);
+        // A loop that spins sees has_posted_ by itself; only a sleeping one needs the eventfd.
+        was_empty = was_empty && std::exchange(sleeping_, false);
     }
     if (local) {
         local_posted_ = true;  // run() will not sleep before running it
@@ -212,6 +215,7 @@ void reactor::run_posted() {
             return;
         }
         running_.swap(posted_);
+        has_posted_.store(false, std::memory_order_relaxed);
     }
     struct clear_on_exit {
         std::vector<std::function<void()>>& v;
@@ -220,6 +224,39 @@ void reactor::run_posted() {
     for (auto& fn : running_) {
         fn();
     }
+}
+
+int reactor::wait_events(epoll_event* events, int max) {
+    int timeout = next_timeout_ms();
+    if (timeout == 0) return ::epoll_wait(epoll_fd_, events, max, 0);
+    // Idle: spin a little first if recent idle periods were short (spin.hpp), polling without sleeping.
+    const std::int64_t started = now_ns();
+    int n = 0;
+    if (const std::int64_t budget = spin_.budget(); budget > 0) {
+        std::int64_t until = started + budget;
+        if (timeout > 0) until = std::min(until, started + std::int64_t{timeout} * 1000000);
+        unsigned polls = 0;  // a system call: only every 8th look, the others watch the posts only
+        spin_policy::spin_until(until, [&] {
+            if (has_posted_.load(std::memory_order_acquire) || stopping_.load(std::memory_order_relaxed)) return true;
+            if (++polls % 8 != 0) return false;
+            n = ::epoll_wait(epoll_fd_, events, max, 0);
+            return n != 0;
+        });
+    }
+    if (n == 0 && !has_posted_.load(std::memory_order_acquire)) {
+        {
+            // Under post_mutex_: a post either comes before (we see it and do not sleep) or after
+            // (it sees sleeping_ and signals the eventfd).
+            const std::lock_guard<std::mutex> lock(post_mutex_);
+            if (posted_.empty()) sleeping_ = true;
+            else timeout = 0;
+        }
+        n = ::epoll_wait(epoll_fd_, events, max, timeout == 0 ? 0 : next_timeout_ms());
+        const std::lock_guard<std::mutex> lock(post_mutex_);
+        sleeping_ = false;
+    }
+    spin_.record(now_ns() - started);
+    return n;
 }
 
 void reactor::run() {
@@ -235,7 +272,7 @@ void reactor::run() {
 
     std::array<epoll_event, max_events> events{};
     while (!stopping_.load(std::memory_order_acquire)) {
-        const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), next_timeout_ms());
+        const int n = wait_events(events.data(), static_cast<int>(events.size()));
         if (n < 0 && errno != EINTR) {
             throw_errno("epoll_wait");
         }

@@ -4,6 +4,7 @@
 // thread may call.
 #pragma once
 
+#include "io/spin.hpp"
 #include "io/wakeup.hpp"
 
 #include <atomic>
@@ -17,6 +18,8 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+struct epoll_event;
 
 namespace zmx::detail {
 
@@ -88,6 +91,7 @@ public:
 private:
     void modify(poll_entry* e, std::uint32_t events);
     int next_timeout_ms() const;
+    int wait_events(epoll_event* events, int max);
     void fire_timers();
     void run_posted();
     void free_retired();
@@ -111,6 +115,9 @@ private:
     // Shared with posting threads.
     std::mutex post_mutex_;
     std::vector<std::function<void()>> posted_;
+    bool sleeping_ = false;                // post_mutex_: the loop is (about to be) blocked in epoll_wait
+    std::atomic<bool> has_posted_{false};  // !posted_.empty(), for the loop's spin
+    spin_policy spin_;                     // loop thread: how long recent idle periods were
 };
 
 }  // namespace zmx::detail
