@@ -163,7 +163,7 @@ bool pipe::read(message& msg) {
             msg = std::move(d.slot);
             d.slot_full = false;
         } else {
-            if (!d.queue.read(msg)) return false;
+            if (!d.queue.read(msg, read_patience)) return false;
             if (!msg.more() && (msg.flags() & message::flag_routing_id) == 0) consumed();
         }
         if (!skip(msg)) return true;

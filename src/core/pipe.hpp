@@ -83,6 +83,9 @@ public:
     bool locally_initiated = false;
     // Reader: deliver routing-id messages instead of skipping them (ROUTER, set in attach).
     bool keep_routing_ids = false;
+    // Reader: how many more looks read() takes at an empty queue before it gives up (and the writer
+    // must wake it). Sockets set it on their ends; I/O threads keep 0 (they have writes to do).
+    unsigned read_patience = 0;
 
 private:
     friend class pipe_link;

@@ -131,11 +131,17 @@ public:
 
     // Reader thread. Never blocks. True if an item is available. If none is, marks the reader asleep
     // (so the writer's next flush() returns false) and returns false.
-    bool check_read() noexcept {
+    // With patience > 0, an empty queue is looked at that many more times (a pause between looks)
+    // before the reader marks itself asleep: a writer that is about to publish then need not wake it.
+    bool check_read(unsigned patience = 0) noexcept {
         if (read_ != avail_) {
             return true;
         }
         std::uint64_t cur = shared_.load(std::memory_order_acquire);
+        for (; (cur >> 1) == read_ && (cur & asleep_bit) == 0 && patience != 0; --patience) {
+            pause();
+            cur = shared_.load(std::memory_order_acquire);
+        }
         if ((cur >> 1) != read_) {
             avail_ = cur >> 1;
             return true;
@@ -154,8 +160,8 @@ public:
 
     // Reader thread. Never blocks. Moves the oldest item into out and returns true, or returns false
     // (marking the reader asleep, as check_read()) if the queue is empty.
-    bool read(T& out) {
-        T* p = front();
+    bool read(T& out, unsigned patience = 0) {
+        T* p = front(patience);
         if (p == nullptr) {
             return false;
         }
@@ -166,8 +172,8 @@ public:
 
     // Reader thread. Never blocks. Pointer to the oldest item (valid until pop()/read()), or nullptr
     // (marking the reader asleep, as check_read()) if the queue is empty.
-    T* front() noexcept {
-        if (!check_read()) {
+    T* front(unsigned patience = 0) noexcept {
+        if (!check_read(patience)) {
             return nullptr;
         }
         if (r_pos_ == N) {
@@ -188,6 +194,14 @@ public:
     }
 
 private:
+    static void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        asm volatile("yield");
+#endif
+    }
+
     // Reader thread: the current chunk is used up and an item is known to be published beyond it,
     // so the writer has linked the next chunk (visible through the acquire on shared_).
     void advance_read_chunk() noexcept {

@@ -180,7 +180,7 @@ namespace {
 // Producer writes `count` ints (flushing every `batch`), consumer sleeps on a wakeup whenever the
 // queue is empty. Returns the number of items the consumer saw in order (count on success).
 template <std::size_t N>
-std::uint64_t two_thread_run(std::uint64_t count, std::uint64_t batch, bool& timed_out) {
+std::uint64_t two_thread_run(std::uint64_t count, std::uint64_t batch, bool& timed_out, unsigned patience = 0) {
     spsc_queue<std::uint64_t, N> q;
     wakeup wake;
     std::atomic<bool> failed{false};
@@ -190,7 +190,7 @@ std::uint64_t two_thread_run(std::uint64_t count, std::uint64_t batch, bool& tim
         std::uint64_t expect = 0;
         std::uint64_t v = 0;
         while (expect < count) {
-            if (!q.check_read()) {
+            if (!q.check_read(patience)) {
                 // Asleep: the producer's next flush() returns false and it signals us.
                 if (!wake.wait(10000)) {
                     failed = true;
@@ -234,6 +234,24 @@ TEST_CASE("spsc_queue: two threads, a million items, sleep/wake on empty", "[sps
         CHECK_FALSE(timed_out);
         CHECK(got == 1'000'000);
     }
+    SECTION("the reader looks again before it sleeps") {
+        const std::uint64_t got = two_thread_run<256>(1'000'000, 1, timed_out, 64);
+        CHECK_FALSE(timed_out);
+        CHECK(got == 1'000'000);
+    }
+}
+
+TEST_CASE("spsc_queue: a patient reader of an empty queue still falls asleep", "[spsc_queue]") {
+    spsc_queue<int, 4> q;
+    CHECK_FALSE(q.check_read(100));
+    q.write(1);
+    CHECK_FALSE(q.flush());  // the reader was marked asleep: the writer must wake it
+    int v = 0;
+    REQUIRE(q.read(v, 100));
+    CHECK(v == 1);
+    CHECK_FALSE(q.read(v, 100));
+    q.write(2);
+    CHECK_FALSE(q.flush());
 }
 
 TEST_CASE("spsc_queue: rollback drops unflushed items across chunks and writing goes on", "[spsc_queue]") {

@@ -35,7 +35,7 @@ int fair_queue::recv(message& msg, pipe** from_out) {
         if (p->read(msg)) {
             if (from_out != nullptr) *from_out = p;
             in_multipart_ = msg.more();
-            if (!in_multipart_) current_ = (current_ + 1) % active_.size();
+            if (!in_multipart_) if (++current_ == active_.size()) current_ = 0;
             return 0;
         }
         // A pipe cannot run dry in the middle of a message: frames are flushed whole.

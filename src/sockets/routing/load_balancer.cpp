@@ -44,7 +44,7 @@ int load_balancer::send(message& msg) {
             in_multipart_ = more;
             if (!more) {
                 p->flush();
-                current_ = (current_ + 1) % active_.size();
+                if (++current_ == active_.size()) current_ = 0;
             }
             msg.clear();
             return 0;
