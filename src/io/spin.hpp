@@ -13,16 +13,9 @@
 #include <cstdlib>
 
 #include "io/clock.hpp"
+#include "util/cpu_relax.hpp"
 
 namespace zmx::detail {
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-}
 
 class spin_policy {
 public:

@@ -12,6 +12,8 @@
 #include <new>
 #include <utility>
 
+#include "util/cpu_relax.hpp"
+
 namespace zmx::detail {
 
 template <typename T, std::size_t N = 256>
@@ -139,7 +141,7 @@ public:
         }
         std::uint64_t cur = shared_.load(std::memory_order_acquire);
         for (; (cur >> 1) == read_ && (cur & asleep_bit) == 0 && patience != 0; --patience) {
-            pause();
+            cpu_relax();
             cur = shared_.load(std::memory_order_acquire);
         }
         if ((cur >> 1) != read_) {
@@ -194,14 +196,6 @@ public:
     }
 
 private:
-    static void pause() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        asm volatile("yield");
-#endif
-    }
-
     // Reader thread: the current chunk is used up and an item is known to be published beyond it,
     // so the writer has linked the next chunk (visible through the acquire on shared_).
     void advance_read_chunk() noexcept {
