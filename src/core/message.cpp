@@ -6,12 +6,13 @@
 #include <new>
 
 #include "core/metadata.hpp"
+#include "util/body_pool.hpp"
 
 namespace zmx {
 namespace detail {
 
 // Header of a refcounted body. For bodies allocated by zmx the bytes follow the header in the same
-// allocation (ffn == nullptr); adopted buffers keep the user's pointer and free function.
+// allocation from body_pool (ffn == nullptr); adopted buffers keep the user's pointer and free function.
 struct msg_content {
     std::atomic<std::uint32_t> refs;
     free_fn* ffn;
@@ -33,7 +34,7 @@ message::message(std::size_t size) {
         inline_size_ = static_cast<std::uint8_t>(size);
         return;
     }
-    void* mem = std::malloc(sizeof(detail::msg_content) + size);
+    void* mem = detail::body_pool::allocate(sizeof(detail::msg_content) + size);
     if (mem == nullptr) throw std::bad_alloc();
     auto* c = new (mem) detail::msg_content{{1}, nullptr, nullptr, nullptr};
     kind_ = k_large;
@@ -92,7 +93,7 @@ void message::release_slow() noexcept {
                 delete c;
             } else {
                 c->~msg_content();
-                std::free(c);
+                detail::body_pool::deallocate(c);
             }
         }
     }
