@@ -26,19 +26,28 @@ constexpr std::uint64_t misencoded_max = 1 + 9 + 255;  // name-length, "SUBSCRIB
 }  // namespace
 
 frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, message& out) {
-    // Fast path: a whole short frame at the front of the input.
+    // Fast path: a whole frame at the front of the input.
     if (stage_ == stage::flags && in.size() >= 2) {
         const auto wf = static_cast<std::uint8_t>(in[0]);
-        const auto n = static_cast<std::size_t>(in[1]);
-        if ((wf & wire_long) == 0 && in.size() - 2 >= n && n <= limit_ && 
-            !is_misencoded_command(wf, static_cast<std::uint8_t>(n))) {
+        std::size_t header = 2;
+        std::uint64_t n = static_cast<std::uint8_t>(in[1]);
+        bool whole = !is_misencoded_command(wf, static_cast<std::uint8_t>(n));
+        if ((wf & wire_long) != 0) {
+            header = 9;
+            whole = in.size() >= header;
+            if (whole) {
+                n = 0;
+                for (std::size_t i = 1; i < header; ++i) n = (n << 8) | static_cast<std::uint8_t>(in[i]);
+            }
+        }
+        if (whole && in.size() - header >= n && n <= limit_) {
             try {
-                out = message(in.data() + 2, n);
+                out = message(in.data() + header, static_cast<std::size_t>(n));
             } catch (const std::bad_alloc&) {
                 return fail(ENOMEM);
             }
             out.set_flags(message_flags_from_wire(wf));
-            in = in.subspan(2 + n);
+            in = in.subspan(header + static_cast<std::size_t>(n));
             return result::frame;
         }
     }

@@ -75,9 +75,13 @@ TEST_CASE("frame decoder: whole frames and flags", "[zmtp][frame]") {
                          .u8s({0x04, 4})
                          .str("PING")
                          .u8s({0x02, 0, 0, 0, 0, 0, 0, 0, 2})
-                         .str("hi");
+                         .str("hi")
+                         .u8s({0x03, 0, 0, 0, 0, 0, 0, 1, 0x2C})
+                         .str(std::string(150, 'y') + std::string(150, 'z'))
+                         .u8s({0x00, 1})
+                         .str("!");
     auto msgs = decode_all(d, in);
-    REQUIRE(msgs.size() == 4);
+    REQUIRE(msgs.size() == 6);
     CHECK(msgs[0].str() == "abc");
     CHECK(msgs[0].flags() == message::flag_more);
     CHECK(msgs[1].size() == 0);
@@ -85,6 +89,9 @@ TEST_CASE("frame decoder: whole frames and flags", "[zmtp][frame]") {
     CHECK(msgs[2].str() == "PING");
     CHECK(msgs[2].flags() == message::flag_command);
     CHECK(msgs[3].str() == "hi");  // LONG with a small size is accepted
+    CHECK(msgs[4].str() == std::string(150, 'y') + std::string(150, 'z'));
+    CHECK(msgs[4].flags() == message::flag_more);
+    CHECK(msgs[5].str() == "!");
 }
 
 TEST_CASE("frame decoder: libzmq leniencies", "[zmtp][frame]") {
@@ -177,6 +184,14 @@ TEST_CASE("frame decoder: maxmsgsize", "[zmtp][frame]") {
         frame_decoder d(300);
         const bytes in = b().append(header(0, 300)).zeros(300);
         CHECK(decode_all(d, in).size() == 1);
+    }
+    SECTION("whole long frame over the limit") {
+        frame_decoder d(300);
+        const bytes in = b().append(header(0, 301)).zeros(301);
+        std::span<const std::byte> s(in);
+        message m;
+        CHECK(d.decode(s, m) == result::error);
+        CHECK(d.error_code() == EMSGSIZE);
     }
     SECTION("short frame over the limit") {
         frame_decoder d(3);
