@@ -250,9 +250,9 @@ int socket_base::disconnect(std::string_view text) {
 void socket_base::attach(std::shared_ptr<pipe_link> link, int end, bool notify) {
     pipe& p = link->end(end);
     p.set_sink(mb_);
-    // A microsecond or two (with spinning on): a writer mid-stream publishes its next message sooner
-    // than it could wake us, so looking again saves it the readable command.
-    p.read_patience = spin_policy::limit_ns() > 0 ? 64 : 0;
+    // Two looks a microsecond or so apart (with spinning on): a writer mid-stream publishes its next
+    // messages sooner than it could wake us, so looking again saves it the readable command.
+    p.read_patience = spin_policy::limit_ns() > 0 ? 2 : 0;
     if (!type_->attach(p)) {  // refused (a PAIR has its peer already)
         link->linger.store(0);
         p.close();

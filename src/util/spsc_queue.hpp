@@ -35,6 +35,9 @@ class spsc_queue {
     static constexpr std::uint64_t asleep_bit = 1;
 
 public:
+    // Pauses between two looks of a patient reader (see check_read).
+    static constexpr unsigned look_spacing = 32;
+
     spsc_queue() {
         auto* c = new chunk;
         w_chunk_ = c;
@@ -133,15 +136,18 @@ public:
 
     // Reader thread. Never blocks. True if an item is available. If none is, marks the reader asleep
     // (so the writer's next flush() returns false) and returns false.
-    // With patience > 0, an empty queue is looked at that many more times (a pause between looks)
+    // With patience > 0, an empty queue is looked at that many more times, look_spacing pauses apart,
     // before the reader marks itself asleep: a writer that is about to publish then need not wake it.
+    // The looks are spaced so that a writer mid-stream publishes several items between two of them
+    // and keeps the shared word's cache line to itself meanwhile: a reader looking after every pause
+    // pulls the line back after every item, and the writer's next publication waits for it.
     bool check_read(unsigned patience = 0) noexcept {
         if (read_ != avail_) {
             return true;
         }
         std::uint64_t cur = shared_.load(std::memory_order_acquire);
         for (; (cur >> 1) == read_ && (cur & asleep_bit) == 0 && patience != 0; --patience) {
-            cpu_relax();
+            for (unsigned i = 0; i < look_spacing; ++i) cpu_relax();
             cur = shared_.load(std::memory_order_acquire);
         }
         if ((cur >> 1) != read_) {
