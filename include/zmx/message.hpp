@@ -86,7 +86,8 @@ public:
 
     // Peer property received with the message (Socket-Type, Peer-Address, X-...), or null.
     const char* property(std::string_view name) const noexcept;
-    void set_metadata(detail::metadata* m) noexcept;  // takes a new reference
+    void set_metadata(detail::metadata* m) noexcept;    // takes a new reference
+    void adopt_metadata(detail::metadata* m) noexcept;  // takes over a reference the caller holds
     detail::metadata* metadata() const noexcept { return meta_; }
 
     // True when the body is shared with another message, or is a constant one (ZMQ_SHARED).

@@ -79,6 +79,8 @@ public:
     // Socket lock held. Moves the queued commands to out; false if there were none. Costs one atomic
     // load when nothing is queued (the hot path of every send and recv).
     bool take(std::vector<command>& out);
+    // Any thread: whether take() may find something (a hint: a post may be landing right now).
+    bool has_pending() const noexcept { return has_pending_.load(std::memory_order_acquire); }
     // Socket lock held by `lock`: releases it until a command arrives, the context terminates or
     // deadline_ms (clock.hpp's now_ms; -1 = none) passes, then takes it again.
     void wait(std::unique_lock<std::mutex>& lock, std::int64_t deadline_ms);

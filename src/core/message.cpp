@@ -123,6 +123,10 @@ const char* message::property(std::string_view name) const noexcept {
 
 void message::set_metadata(detail::metadata* m) noexcept {
     if (m != nullptr) m->add_ref();
+    adopt_metadata(m);
+}
+
+void message::adopt_metadata(detail::metadata* m) noexcept {
     if (meta_ != nullptr) meta_->release();
     meta_ = m;
 }

@@ -26,9 +26,9 @@ struct metadata {
             if (k == name) return &v;
         return name == "Identity" ? value("Routing-Id") : nullptr;
     }
-    void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
-    void release() noexcept {
-        if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    void add_ref(int n = 1) noexcept { refs.fetch_add(n, std::memory_order_relaxed); }
+    void release(int n = 1) noexcept {
+        if (refs.fetch_sub(n, std::memory_order_acq_rel) == n) delete this;
     }
 
     std::atomic<int> refs{1};

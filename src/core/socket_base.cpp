@@ -273,7 +273,7 @@ void socket_base::detach(pipe& p, int linger_ms) {
     pipes_.erase(it);
 }
 
-void socket_base::process_commands() {
+void socket_base::process_posted() {
     if (fd_) fd_->drain();  // first: whatever is posted from now on makes ZMQ_FD readable again
     std::vector<socket_mailbox::command> cmds;
     if (!mb_->take(cmds)) return;

@@ -88,7 +88,12 @@ private:
     int bind_inproc(std::string_view text, const std::string& name);
     int connect_inproc(std::string_view text, const std::string& name, std::uint32_t* id_out);
     inproc_side own_side() const;
-    void process_commands();
+    // Socket lock held: handles what was posted to the mailbox. Inline, as every send and recv calls
+    // it and there is almost never anything to do.
+    void process_commands() {
+        if (fd_ || mb_->has_pending()) process_posted();
+    }
+    void process_posted();
     // notify: tell the mailbox's observers (pollers, ZMQ_FD) — not needed for an attach command, whose
     // posting told them already (and a second signal would make ZMQ_FD fire for nothing).
     void attach(std::shared_ptr<pipe_link> link, int end, bool notify = true);

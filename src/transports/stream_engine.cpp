@@ -17,6 +17,7 @@ constexpr std::size_t rbuf_size = 64 * 1024;
 constexpr std::size_t obuf_size = 64 * 1024;
 constexpr std::size_t copy_limit = 2048;  // bodies up to this size are copied into the write buffer
 constexpr std::size_t max_iov = 256;
+constexpr int meta_batch = 1024;  // references to meta_ taken at a time (see meta_stock_)
 }  // namespace
 
 stream_engine::stream_engine(reactor& loop, std::unique_ptr<stream> s, const socket_options& o,
@@ -34,7 +35,7 @@ stream_engine::stream_engine(reactor& loop, std::unique_ptr<stream> s, const soc
 
 stream_engine::~stream_engine() {
     stop();
-    if (meta_ != nullptr) meta_->release();
+    if (meta_ != nullptr) meta_->release(meta_stock_ + 1);
 }
 
 void stream_engine::start() {
@@ -258,7 +259,14 @@ bool stream_engine::deliver(message& msg) {
         return true;
     }
     if (pipe_ == nullptr) return false;
-    msg.set_metadata(meta_);
+    if (meta_ != nullptr) {
+        if (meta_stock_ == 0) {
+            meta_->add_ref(meta_batch);
+            meta_stock_ = meta_batch;
+        }
+        --meta_stock_;
+        msg.adopt_metadata(meta_);
+    }
     return pipe_->write(msg);
 }
 

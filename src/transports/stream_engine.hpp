@@ -103,6 +103,9 @@ private:
     std::unique_ptr<mechanism> mechanism_;
     zmtp::frame_decoder decoder_;
     metadata* meta_ = nullptr;
+    // References to meta_ held for messages to come: taken in batches, so that stamping a message
+    // does not write the count that the receiving thread writes when it drops the message.
+    int meta_stock_ = 0;
     int peer_minor_ = 1;  // ZMTP 3.0 peers (0) get subscriptions as messages
     pipe* pipe_ = nullptr;
     bool dead_ = false;
