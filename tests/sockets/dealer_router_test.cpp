@@ -15,21 +15,9 @@ using namespace zmx::test;
 
 namespace {
 
-const char* const transports[] = {"tcp", "ipc", "inproc"};
-constexpr int pollout = 2;
-
-std::string bind_ep(zmx::socket& s, std::string_view transport) {
-    if (transport == "tcp") return bind_any(s);
-    if (transport == "ipc") {
-        s.bind("ipc://*");
-        return s.get(zmx::sockopt::last_endpoint);
-    }
-    const std::string ep = unique_inproc("dealer-router");
-    s.bind(ep);
-    return ep;
-}
-
 using frames = std::vector<std::string>;
+
+constexpr int pollout = 2;
 
 std::uint32_t be32(std::string_view s) {
     std::uint32_t v = 0;

@@ -10,20 +10,6 @@ using namespace zmx::test;
 
 namespace {
 
-// A bind endpoint per transport; bind_ep() turns it into the exact endpoint to connect to.
-const char* const transports[] = {"tcp", "ipc", "inproc"};
-
-std::string bind_ep(zmx::socket& s, std::string_view transport) {
-    if (transport == "tcp") return bind_any(s);
-    if (transport == "ipc") {
-        s.bind("ipc://*");
-        return s.get(zmx::sockopt::last_endpoint);
-    }
-    const std::string ep = unique_inproc("pipeline");
-    s.bind(ep);
-    return ep;
-}
-
 bool try_recv(zmx::socket& s, zmx::message& m) { return s.recv(m, zmx::recv_flags::dontwait).has_value(); }
 
 }  // namespace

@@ -11,22 +11,10 @@ using namespace zmx::test;
 
 namespace {
 
-const char* const transports[] = {"tcp", "ipc", "inproc"};
+using frames = std::vector<std::string>;
+
 constexpr int pollin = 1;
 constexpr int pollout = 2;
-
-std::string bind_ep(zmx::socket& s, std::string_view transport) {
-    if (transport == "tcp") return bind_any(s);
-    if (transport == "ipc") {
-        s.bind("ipc://*");
-        return s.get(zmx::sockopt::last_endpoint);
-    }
-    const std::string ep = unique_inproc("reqrep");
-    s.bind(ep);
-    return ep;
-}
-
-using frames = std::vector<std::string>;
 
 int events(zmx::socket& s) { return s.get(zmx::sockopt::events); }
 

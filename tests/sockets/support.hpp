@@ -174,6 +174,21 @@ inline std::string unique_inproc(std::string_view base) {
     return "inproc://" + std::string(base) + "-" + std::to_string(counter++);
 }
 
+// The transports that the pattern tests run over, and a fresh endpoint of each: bind_ep binds s and
+// returns the exact endpoint to connect to.
+inline const char* const transports[] = {"tcp", "ipc", "inproc"};
+
+inline std::string bind_ep(zmx::socket& s, std::string_view transport) {
+    if (transport == "tcp") return bind_any(s);
+    if (transport == "ipc") {
+        s.bind("ipc://*");
+        return s.get(zmx::sockopt::last_endpoint);
+    }
+    const std::string ep = unique_inproc("bind-ep");
+    s.bind(ep);
+    return ep;
+}
+
 // Receives one message, failing the test if none arrives within the socket's RCVTIMEO.
 inline zmx::message recv_msg(zmx::socket& s) {
     zmx::message m;
