@@ -90,12 +90,9 @@ void socket_mailbox::wait(std::unique_lock<std::mutex>& lock, std::int64_t deadl
     if (deadline_ms >= 0) until = std::min(until, deadline_ms * 1000000);
     if (budget == 0 || !spin_policy::spin_until(until, moved)) {
         std::unique_lock cl(cmd_mtx_);
-        const auto ready = [this, taken] {
-            return !pending_.empty() || taken_.load(std::memory_order_relaxed) != taken || terminated.load();
-        };
         ++waiters_;
-        while (!ready() && (deadline_ms < 0 || now_ms() < deadline_ms)) {
-            // Read under cmd_mtx_: whoever changes what ready() looks at bumps wake_seq_ under it after
+        while (!moved() && (deadline_ms < 0 || now_ms() < deadline_ms)) {
+            // Read under cmd_mtx_: whoever changes what moved() looks at bumps wake_seq_ under it after
             // this, so the futex either sees the new value and returns at once, or is woken.
             const std::uint32_t seen = wake_seq_.load(std::memory_order_relaxed);
             cl.unlock();

@@ -107,7 +107,7 @@ private:
     std::vector<command> pending_;
     // !pending_.empty(), readable without cmd_mtx_: take()'s fast path. Set under cmd_mtx_ by post,
     // cleared under it by take/close. A post racing with a take that misses it is seen by the next
-    // take, or by wait(), which looks at pending_ under the lock before it sleeps.
+    // take, or by wait(), which looks at it again under the lock before it sleeps.
     std::atomic<bool> has_pending_{false};
     int waiters_ = 0;
     // take() calls that took something: wakes waiters (see wait()). Written under both locks.
