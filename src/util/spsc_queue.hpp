@@ -50,22 +50,8 @@ public:
     // Destroys every item still in the queue (flushed or not) and frees the chunks. Both sides must be
     // quiescent (no thread inside any other member).
     ~spsc_queue() {
-        chunk* c = r_chunk_;
-        std::size_t pos = r_pos_;
-        for (std::uint64_t left = written_ - read_; left != 0; --left) {
-            if (pos == N) {
-                c = c->next;
-                pos = 0;
-            }
-            c->slot(pos)->~T();
-            ++pos;
-        }
-        c = r_chunk_;
-        while (c != nullptr) {
-            chunk* next = c->next;
-            delete c;
-            c = next;
-        }
+        destroy_items(r_chunk_, r_pos_, written_ - read_);
+        delete_chunks(r_chunk_);
         delete spare_.load(std::memory_order_acquire);
     }
 
@@ -98,23 +84,10 @@ public:
     // Writer thread. Never blocks. Destroys the items written since m (none of them flushed since) and
     // makes m the write position again.
     void rollback(const mark& m) noexcept {
-        auto* c = static_cast<chunk*>(m.c);
-        std::size_t pos = m.pos;
-        for (std::uint64_t n = written_ - m.written; n != 0; --n) {
-            if (pos == N) {
-                c = c->next;
-                pos = 0;
-            }
-            c->slot(pos)->~T();
-            ++pos;
-        }
-        // Chunks linked after the mark hold only unflushed items: the reader never reached them.
         auto* first = static_cast<chunk*>(m.c);
-        for (chunk* extra = first->next; extra != nullptr;) {
-            chunk* next = extra->next;
-            delete extra;
-            extra = next;
-        }
+        destroy_items(first, m.pos, written_ - m.written);
+        // Chunks linked after the mark hold only unflushed items: the reader never reached them.
+        delete_chunks(first->next);
         first->next = nullptr;
         w_chunk_ = first;
         w_pos_ = m.pos;
@@ -202,6 +175,27 @@ public:
     }
 
 private:
+    // Destroys n items from slot pos of chunk c on (either side, when the other cannot touch them).
+    static void destroy_items(chunk* c, std::size_t pos, std::uint64_t n) noexcept {
+        for (; n != 0; --n) {
+            if (pos == N) {
+                c = c->next;
+                pos = 0;
+            }
+            c->slot(pos)->~T();
+            ++pos;
+        }
+    }
+
+    // Frees chunk c and every chunk linked after it.
+    static void delete_chunks(chunk* c) noexcept {
+        while (c != nullptr) {
+            chunk* next = c->next;
+            delete c;
+            c = next;
+        }
+    }
+
     // Reader thread: the current chunk is used up and an item is known to be published beyond it,
     // so the writer has linked the next chunk (visible through the acquire on shared_).
     void advance_read_chunk() noexcept {
