@@ -81,7 +81,7 @@ void drop_blocks(cache* c, std::size_t n) noexcept {
 // Frees a list of cached blocks of class cls; returns how many.
 std::size_t free_list(block* b, std::uint32_t cls) noexcept {
     std::size_t n = 0;
-    while (b != nullptr && b != dead) {
+    while (b != nullptr) {
         block* next = b->next;
         ZMX_UNPOISON(b, class_size(cls));
         std::free(b);

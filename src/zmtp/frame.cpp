@@ -23,24 +23,26 @@ bool is_misencoded_command(std::uint8_t wire_flags, std::uint8_t short_size) noe
 }
 constexpr std::uint64_t misencoded_min = 256;
 constexpr std::uint64_t misencoded_max = 1 + 9 + 255;  // name-length, "SUBSCRIBE", topic
+
+// A frame size as sent: n bytes, most significant first.
+std::uint64_t big_endian(const std::uint8_t* p, std::size_t n) noexcept {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
+    return v;
+}
 }  // namespace
 
 frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, message& out) {
     // Fast path: a whole frame at the front of the input.
     if (stage_ == stage::flags && in.size() >= 2) {
-        const auto wf = static_cast<std::uint8_t>(in[0]);
-        std::size_t header = 2;
-        std::uint64_t n = static_cast<std::uint8_t>(in[1]);
-        bool whole = !is_misencoded_command(wf, static_cast<std::uint8_t>(n));
-        if ((wf & wire_long) != 0) {
-            header = 9;
-            whole = in.size() >= header;
-            if (whole) {
-                n = 0;
-                for (std::size_t i = 1; i < header; ++i) n = (n << 8) | static_cast<std::uint8_t>(in[i]);
-            }
-        }
-        if (whole && in.size() - header >= n && n <= limit_) {
+        const auto* p = reinterpret_cast<const std::uint8_t*>(in.data());
+        const std::uint8_t wf = p[0];
+        const bool is_long = (wf & wire_long) != 0;
+        const std::size_t header = is_long ? 9 : 2;
+        // All of the header is here, and it is not libzmq 4.3.4's mis-encoded one (see above).
+        const bool header_whole = in.size() >= header && (is_long || !is_misencoded_command(wf, p[1]));
+        const std::uint64_t n = !header_whole ? 0 : is_long ? big_endian(p + 1, 8) : p[1];
+        if (header_whole && in.size() - header >= n && n <= limit_) {
             try {
                 out = message(in.data() + header, static_cast<std::size_t>(n));
             } catch (const std::bad_alloc&) {
@@ -72,8 +74,7 @@ frame_decoder::result frame_decoder::decode(std::span<const std::byte>& in, mess
                     misencoded_ = true;
                     break;
                 }
-                std::uint64_t size = 0;
-                for (std::uint8_t i = 0; i < size_need_; ++i) size = (size << 8) | size_buf_[i];
+                const std::uint64_t size = big_endian(size_buf_, size_need_);
                 if (std::exchange(misencoded_, false) && (size < misencoded_min || size > misencoded_max))
                     return fail(EPROTO);  // an empty command after all: not ZMTP
                 const result r = start_body(size, out);
